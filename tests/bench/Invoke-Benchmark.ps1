@@ -211,8 +211,9 @@ function Get-Slice([string] $Path, [long] $Bytes) {
         }
         finally { $fs.Dispose() }
         $end = [Array]::LastIndexOf($buffer, [byte]10, $read - 1) + 1
-        $out = [IO.File]::Create($slicePath)
+        $out = [IO.File]::Create("$slicePath.$PID")
         try { $out.Write($buffer, 0, $end) } finally { $out.Dispose() }
+        Move-Item -LiteralPath "$slicePath.$PID" -Destination $slicePath -Force
     }
     Get-Item -LiteralPath $slicePath
 }

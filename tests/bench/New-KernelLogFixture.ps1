@@ -493,7 +493,7 @@ namespace SegfaultToolsBench
 '@
 }
 
-$tempPath = "$path.partial"
+$tempPath = "$path.$PID.partial" # per process, so two runs at once never write the same file
 $sw = [Diagnostics.Stopwatch]::StartNew()
 $result = [SegfaultToolsBench.KernelLogGenerator]::Generate($tempPath, $targetBytes, $Seed)
 $sw.Stop()
@@ -509,7 +509,8 @@ Move-Item -LiteralPath $tempPath -Destination $path -Force
     Segfaults   = $result.Segfaults
     Traps       = $result.Traps
     CodeLines   = $result.CodeLines
-} | ConvertTo-Json | Set-Content -LiteralPath $stampPath
+} | ConvertTo-Json | Set-Content -LiteralPath "$stampPath.$PID"
+Move-Item -LiteralPath "$stampPath.$PID" -Destination $stampPath -Force
 
 [pscustomobject]@{
     Path      = $path
