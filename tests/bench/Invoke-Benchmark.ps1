@@ -47,7 +47,10 @@ param(
     [string] $ModulePath,
 
     # JSON report (default: <repo>/TestResults/bench.json).
-    [string] $OutFile
+    [string] $OutFile,
+
+    # Free text recorded with the figures (say which build was measured when -ModulePath points elsewhere).
+    [string] $Note
 )
 
 Set-StrictMode -Version Latest
@@ -235,6 +238,7 @@ $selectStringIdiom = {
 
 $report = [ordered]@{
     Date         = (Get-Date).ToUniversalTime().ToString('o')
+    Note         = $Note
     Commit       = $null
     SrcDirty     = $null
     Machine      = $null
@@ -265,7 +269,8 @@ function Get-LoadAverage { try { [double]((Get-Content /proc/loadavg -Raw) -spli
 $report.LoadAverage.Start = Get-LoadAverage
 try { $report.Machine = ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':\s*', 2)[1] } catch { }
 
-Write-Host "SegfaultTools benchmark: $SizeMB MiB, best of $Runs (commit $($report.Commit)$(if ($report.SrcDirty) { ', src has uncommitted changes' }))"
+Write-Host "SegfaultTools benchmark: $SizeMB MiB, best of $Runs (repository at $($report.Commit)$(if ($report.SrcDirty) { ', src has uncommitted changes' }))"
+if ($Note) { Write-Host "  note: $Note" }
 
 # 1. The file
 $fixtureArgs = @{ SizeMB = $SizeMB }
