@@ -36,6 +36,9 @@ internal sealed class CrashRecord
     public bool HasCpuPart;
     public bool ExpectsCode;
     public bool ExpectsRegisters;
+    public bool IsFatalSignalNotice;
+    public bool HeaderSeen;
+    public long Position;
     public string? CallerId;
     public double? Monotonic;
     public int LinesSinceHead;

@@ -1,7 +1,7 @@
 namespace SegfaultTools;
 
 /// <summary>What a parser needs to know about the source it reads, beyond the lines themselves.</summary>
-internal sealed class LogReadContext
+internal sealed record LogReadContext
 {
     /// <summary>Written to <see cref="SegfaultEvent.Source"/>: "journal", "kernel", or a file path.</summary>
     public string Source { get; init; } = "input";

@@ -1,0 +1,405 @@
+using System.IO.Compression;
+using System.Management.Automation;
+
+namespace SegfaultTools;
+
+/// <summary>A problem with one source; the cmdlet turns it into a non-terminating ErrorRecord.</summary>
+internal sealed record ReadProblem(string ErrorId, ErrorCategory Category, string Message, string? Target,
+    string? RecommendedAction = null, Exception? Exception = null);
+
+/// <summary>
+/// Reads crash events from every kind of source: text and compressed log files, journal exports
+/// and binary journals, the live journal and the kernel ring buffer. Problems are reported, not
+/// thrown, so one bad source never stops the others.
+/// </summary>
+internal sealed class CrashEventReader
+{
+    internal const string JournalctlProgram = "journalctl";
+    private static readonly TimeSpan ProgramIdleTimeout = TimeSpan.FromSeconds(60);
+    private readonly Action<ReadProblem> _problem;
+    private readonly Action<string> _verbose;
+    private readonly CancellationToken _cancel;
+
+    public CrashEventReader(Action<ReadProblem> problem, Action<string> verbose, CancellationToken cancel)
+    {
+        _problem = problem;
+        _verbose = verbose;
+        _cancel = cancel;
+    }
+
+    public long SuppressedRecords { get; private set; }
+    public long SkippedLines { get; private set; }
+
+    internal void AddTally(KernelLogParser p) => Tally(p);
+
+    private void Tally(KernelLogParser p)
+    {
+        SuppressedRecords += p.SuppressedRecords;
+        SkippedLines += p.SkippedLines;
+    }
+
+    // ----- files -----
+
+    public IEnumerable<SegfaultEvent> ReadFile(string path, SystemRoot root, bool newestFirst)
+    {
+        FileStream file;
+        byte[] head = new byte[4096];
+        int headLength;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            headLength = file.Read(head, 0, head.Length);
+            file.Position = 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            bool denied = ex is UnauthorizedAccessException;
+            _problem(new ReadProblem(denied ? "FileAccessDenied" : "FileReadFailed", denied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
+                $"Cannot read '{path}': {ex.Message}", path,
+                denied ? "Run with sudo, or add your user to the 'adm' group (Debian/Ubuntu) that may read the system logs." : "Check that the file exists and is readable.", ex));
+            return Array.Empty<SegfaultEvent>();
+        }
+
+        var context = new LogReadContext
+        {
+            Source = path,
+            ReferenceTime = File.GetLastWriteTime(path),
+            TimeZone = root.TimeZone,
+            ComputerName = root.ComputerName,
+        };
+        var kind = SniffFormat(head.AsSpan(0, headLength));
+        switch (kind)
+        {
+            case FileFormat.Gzip:
+                return Guard(ReadStreamForward(new GZipStream(file, CompressionMode.Decompress), context, newestFirst), path, corruptIsGzip: true);
+            case FileFormat.JournalBinary:
+                file.Dispose();
+                return ReadJournal(new[] { "--file", path }, context with { Source = path }, newestFirst, follow: false);
+            case FileFormat.JournalJson:
+                return Guard(ReadJsonLines(file, context, newestFirst), path, corruptIsGzip: false);
+            case FileFormat.Unsupported:
+                file.Dispose();
+                _problem(new ReadProblem("UnsupportedCompression", ErrorCategory.InvalidData,
+                    $"'{path}' is compressed with a format other than gzip (zstd, xz or bzip2).", path,
+                    "Decompress it first (zstd -d, xz -d, bunzip2) and pass the result with -Path."));
+                return Array.Empty<SegfaultEvent>();
+            default:
+                if (newestFirst)
+                {
+                    return Guard(ReadBackward(file, context), path, corruptIsGzip: false);
+                }
+                return Guard(ReadStreamForward(file, context, newestFirst: false), path, corruptIsGzip: false);
+        }
+    }
+
+    private IEnumerable<SegfaultEvent> ReadBackward(FileStream file, LogReadContext context)
+    {
+        using (file)
+        {
+            foreach (var e in TextLogScanner.ReadBackward(file, () => new KernelLogParser(context), Tally, _cancel))
+            {
+                yield return e;
+            }
+        }
+    }
+
+    private IEnumerable<SegfaultEvent> ReadStreamForward(Stream stream, LogReadContext context, bool newestFirst)
+    {
+        IEnumerable<SegfaultEvent> Forward()
+        {
+            using (stream)
+            {
+                var parser = new KernelLogParser(context);
+                foreach (var e in TextLogScanner.ReadForward(stream, parser, _cancel))
+                {
+                    yield return e;
+                }
+                Tally(parser);
+            }
+        }
+        return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
+    }
+
+    private IEnumerable<SegfaultEvent> ReadJsonLines(Stream stream, LogReadContext context, bool newestFirst)
+    {
+        IEnumerable<SegfaultEvent> Forward()
+        {
+            using var reader = new StreamReader(stream);
+            var parser = new KernelLogParser(context);
+            string? line;
+            long position = 0;
+            while ((line = reader.ReadLine()) is not null)
+            {
+                _cancel.ThrowIfCancellationRequested();
+                if (JournalJsonReader.TryFrame(line, out var framed))
+                {
+                    parser.FeedFramed(framed, position);
+                }
+                else
+                {
+                    parser.CountSkipped();
+                }
+                position++;
+                foreach (var e in parser.TakeReady())
+                {
+                    yield return e.Event;
+                }
+            }
+            parser.Finish();
+            foreach (var e in parser.TakeReady())
+            {
+                yield return e.Event;
+            }
+            Tally(parser);
+        }
+        return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
+    }
+
+    /// <summary>Turns an exception while reading one file into that file's error; the others go on.</summary>
+    private IEnumerable<SegfaultEvent> Guard(IEnumerable<SegfaultEvent> source, string path, bool corruptIsGzip)
+    {
+        using var it = source.GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = it.MoveNext();
+            }
+            catch (InvalidDataException ex) when (corruptIsGzip)
+            {
+                _problem(new ReadProblem("CompressedFileCorrupt", ErrorCategory.InvalidData,
+                    $"'{path}' is not a valid gzip file or is truncated: {ex.Message}", path,
+                    "Check the file with 'gzip -t'; events read before the damage were kept."));
+                yield break;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                _problem(new ReadProblem("FileReadFailed", ErrorCategory.ReadError, $"Reading '{path}' failed: {ex.Message}", path,
+                    "Check that the file is readable and not being truncated while it is read.", ex));
+                yield break;
+            }
+            if (!more)
+            {
+                yield break;
+            }
+            yield return it.Current;
+        }
+    }
+
+    internal enum FileFormat { Text, Gzip, JournalBinary, JournalJson, Unsupported }
+
+    internal static FileFormat SniffFormat(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith(new byte[] { 0x1f, 0x8b }))
+        {
+            return FileFormat.Gzip;
+        }
+        if (head.StartsWith("LPKSHHRH"u8))
+        {
+            return FileFormat.JournalBinary;
+        }
+        if (head.StartsWith(new byte[] { 0x28, 0xb5, 0x2f, 0xfd }) || head.StartsWith(new byte[] { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00 }) || head.StartsWith("BZh"u8))
+        {
+            return FileFormat.Unsupported;
+        }
+        return JournalJsonReader.LooksLikeJournalJson(head) ? FileFormat.JournalJson : FileFormat.Text;
+    }
+
+    // ----- the journal -----
+
+    /// <summary>Whether journald holds kernel entries here (the Auto source's choice).</summary>
+    public bool JournalHasKernelEntries()
+    {
+        if (ProcessRunner.Find(JournalctlProgram) is null)
+        {
+            return false;
+        }
+        try
+        {
+            foreach (var line in ProcessRunner.StreamLines(JournalctlProgram, new[] { "_TRANSPORT=kernel", "-n", "1", "-o", "json", "--no-pager", "-q" }, TimeSpan.FromSeconds(15), _cancel))
+            {
+                if (JournalJsonReader.TryFrame(line, out _))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (ExternalProgramException ex)
+        {
+            _verbose($"journalctl could not be asked for kernel entries: {ex.Message}");
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Kernel entries through journalctl. <paramref name="selector"/> picks the journal (nothing for
+    /// the system journal, --file or --directory for captured ones) and any -b/--since/--until.
+    /// </summary>
+    public IEnumerable<SegfaultEvent> ReadJournal(IReadOnlyList<string> selector, LogReadContext context, bool newestFirst, bool follow)
+    {
+        var args = new List<string>(selector) { "_TRANSPORT=kernel", "-o", "json", "--no-pager", "-q" };
+        if (follow)
+        {
+            args.Add("-f");
+        }
+        _verbose($"Running journalctl {string.Join(' ', args)}");
+
+        IEnumerable<SegfaultEvent> Forward()
+        {
+            var parser = new KernelLogParser(context);
+            int exitCode = 0;
+            string stderr = string.Empty;
+            using var it = ProcessRunner.StreamLines(JournalctlProgram, args, follow ? null : ProgramIdleTimeout, _cancel,
+                (code, err) => { exitCode = code; stderr = err; }).GetEnumerator();
+            long position = 0;
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = it.MoveNext();
+                }
+                catch (ExternalProgramException ex)
+                {
+                    _problem(new ReadProblem("JournalReadFailed", ErrorCategory.ReadError, ex.Message, JournalctlProgram,
+                        "Install systemd's journalctl, or read the kernel ring buffer with -Source Kernel or a log file with -Path.", ex));
+                    yield break;
+                }
+                if (!more)
+                {
+                    break;
+                }
+                if (JournalJsonReader.TryFrame(it.Current, out var framed))
+                {
+                    parser.FeedFramed(framed, position++);
+                }
+                foreach (var e in parser.TakeReady())
+                {
+                    yield return e.Event;
+                }
+                if (follow && !parser.HasPending)
+                {
+                    continue;
+                }
+            }
+            parser.Finish();
+            foreach (var e in parser.TakeReady())
+            {
+                yield return e.Event;
+            }
+            Tally(parser);
+            ReportJournalExit(exitCode, stderr);
+        }
+        return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
+    }
+
+    private void ReportJournalExit(int exitCode, string stderr)
+    {
+        var text = stderr.Trim();
+        if (text.Contains("insufficient permissions", StringComparison.OrdinalIgnoreCase) || text.Contains("not seeing messages from other users", StringComparison.OrdinalIgnoreCase))
+        {
+            _problem(new ReadProblem("KernelLogAccessDenied", ErrorCategory.PermissionDenied,
+                $"journalctl may not show the system journal to this user: {text}", JournalctlProgram, AccessAdvice));
+        }
+        else if (exitCode != 0)
+        {
+            _problem(new ReadProblem("JournalReadFailed", ErrorCategory.ReadError,
+                $"journalctl exited with code {exitCode}: {(text.Length > 0 ? text : "no message")}", JournalctlProgram,
+                "Check 'journalctl -k' by hand, or read the kernel ring buffer with -Source Kernel or a log file with -Path."));
+        }
+    }
+
+    internal const string AccessAdvice =
+        "Run with sudo, or add your user to the 'systemd-journal' or 'adm' group (sudo usermod -aG adm $USER, then log in again), or read a saved log with -Path.";
+
+    // ----- the kernel ring buffer -----
+
+    /// <summary>
+    /// The current boot's records from /dev/kmsg; with <paramref name="follow"/>, only records written
+    /// from now on, until cancelled (-Wait reads the history first with a separate pass).
+    /// </summary>
+    public IEnumerable<SegfaultEvent> ReadKernelRing(LogReadContext context, bool newestFirst, bool follow)
+    {
+        IEnumerable<SegfaultEvent> Forward()
+        {
+            KmsgReader kmsg;
+            try
+            {
+                kmsg = KmsgReader.Open();
+            }
+            catch (KernelLogAccessException ex)
+            {
+                _problem(new ReadProblem("KernelLogAccessDenied", ErrorCategory.PermissionDenied, ex.Message, KmsgReader.DevicePath, AccessAdvice, ex));
+                yield break;
+            }
+            catch (IOException ex)
+            {
+                _problem(new ReadProblem("KernelLogUnavailable", ErrorCategory.ResourceUnavailable, ex.Message, KmsgReader.DevicePath,
+                    "In a container the host's kernel log is usually hidden; read a saved log with -Path, or the journal with -Source Journal.", ex));
+                yield break;
+            }
+
+            using (kmsg)
+            {
+                if (follow)
+                {
+                    kmsg.SeekToEnd(); // the history was read by the pass before
+                }
+                var parser = new KernelLogParser(context);
+                long position = 0;
+                var idle = System.Diagnostics.Stopwatch.StartNew();
+                while (true)
+                {
+                    string? record;
+                    try
+                    {
+                        record = kmsg.ReadRecord();
+                    }
+                    catch (KernelLogAccessException ex)
+                    {
+                        _problem(new ReadProblem("KernelLogAccessDenied", ErrorCategory.PermissionDenied, ex.Message, KmsgReader.DevicePath, AccessAdvice, ex));
+                        yield break;
+                    }
+                    if (record is not null)
+                    {
+                        parser.FeedLine(record, position++);
+                        idle.Restart();
+                    }
+                    else if (!follow)
+                    {
+                        break;
+                    }
+                    else
+                    {
+                        // Continuation records arrive within microseconds; after a quiet spell a
+                        // waiting crash is as complete as it will get.
+                        if (parser.HasPending && idle.ElapsedMilliseconds > 300)
+                        {
+                            parser.Finish();
+                        }
+                        if (_cancel.WaitHandle.WaitOne(100))
+                        {
+                            break;
+                        }
+                    }
+                    foreach (var e in parser.TakeReady())
+                    {
+                        yield return e.Event;
+                    }
+                }
+                parser.Finish();
+                foreach (var e in parser.TakeReady())
+                {
+                    yield return e.Event;
+                }
+                Tally(parser);
+                if (kmsg.LostRecords > 0)
+                {
+                    _verbose($"The kernel overwrote {kmsg.LostRecords} group(s) of records before they could be read.");
+                }
+            }
+        }
+        return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
+    }
+}

@@ -1,0 +1,224 @@
+using System.Text;
+
+namespace SegfaultTools;
+
+/// <summary>
+/// Reads text logs at memory speed: a vectorized search for the few byte strings every crash record
+/// contains skips the other 99.9% of lines without decoding them; only candidate lines, and the
+/// lines right after a crash head (where its continuation records are), reach the parser.
+/// </summary>
+internal static class TextLogScanner
+{
+    internal const int ChunkSize = 4 * 1024 * 1024;
+
+    // Every crash record holds one of these: "segfault at" (fault.c), " sp:" (traps.c's
+    // "ip:... sp:... error:"), "unhandled " (arm64, riscv), "fatal signal" (print-fatal-signals),
+    // and "callbacks suppressed" (the rate-limit notice).
+    private static readonly byte[][] Needles =
+    {
+        "segfault at"u8.ToArray(),
+        " sp:"u8.ToArray(),
+        "unhandled "u8.ToArray(),
+        "fatal signal"u8.ToArray(),
+        "callbacks suppressed"u8.ToArray(),
+    };
+
+    /// <summary>Reads a stream front to back; yields events in the order they happened.</summary>
+    public static IEnumerable<SegfaultEvent> ReadForward(Stream stream, KernelLogParser parser, CancellationToken cancel)
+    {
+        var buffer = new byte[ChunkSize];
+        int filled = 0;
+        long bufferOffset = 0;
+        bool eof = false;
+        while (!eof)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int n = stream.Read(buffer, filled, buffer.Length - filled);
+            if (n == 0)
+            {
+                eof = true;
+            }
+            filled += n;
+
+            int limit = eof ? filled : buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
+            if (limit == 0 && filled == buffer.Length)
+            {
+                // One line longer than the whole buffer: not a kernel record. Drop it up to its end.
+                parser.CountSkipped();
+                bufferOffset += filled;
+                filled = 0;
+                SkipToNextLine(stream, buffer, ref filled, ref bufferOffset);
+                continue;
+            }
+
+            ScanRange(buffer.AsSpan(0, limit), bufferOffset, parser);
+            foreach (var e in parser.TakeReady())
+            {
+                yield return e.Event;
+            }
+
+            int rest = filled - limit;
+            Buffer.BlockCopy(buffer, limit, buffer, 0, rest);
+            bufferOffset += limit;
+            filled = rest;
+        }
+        parser.Finish();
+        foreach (var e in parser.TakeReady())
+        {
+            yield return e.Event;
+        }
+    }
+
+    /// <summary>
+    /// Reads a seekable file from its end, one chunk at a time, so the newest events come first and
+    /// -MaxEvents stops after the last chunk it needs. Each chunk is parsed forwards together with
+    /// the first lines of the chunk after it, where a crash at the chunk's end has its continuations.
+    /// </summary>
+    public static IEnumerable<SegfaultEvent> ReadBackward(FileStream file, Func<KernelLogParser> newParser, Action<KernelLogParser> done, CancellationToken cancel)
+    {
+        var buffer = new byte[ChunkSize];
+        long end = file.Length;
+        var overlap = new List<string>();
+        while (end > 0)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var events = ReadChunkBefore(file, buffer, ref end, ref overlap, newParser, done);
+            for (int i = events.Count - 1; i >= 0; i--)
+            {
+                yield return events[i].Event;
+            }
+        }
+    }
+
+    private static List<(long Position, SegfaultEvent Event)> ReadChunkBefore(FileStream file, byte[] buffer, ref long end,
+        ref List<string> overlap, Func<KernelLogParser> newParser, Action<KernelLogParser> done)
+    {
+        long start = Math.Max(0, end - ChunkSize);
+        int length = (int)(end - start);
+        file.Position = start;
+        file.ReadExactly(buffer, 0, length);
+        var span = buffer.AsSpan(0, length);
+
+        int skip = 0;
+        if (start > 0)
+        {
+            int nl = span.IndexOf((byte)'\n');
+            if (nl < 0)
+            {
+                end = start; // a single line longer than a chunk: not a kernel record
+                return new();
+            }
+            skip = nl + 1;
+        }
+        var range = span[skip..];
+        long rangeStart = start + skip;
+
+        var parser = newParser();
+        ScanRange(range, rangeStart, parser);
+        parser.ContinuationOnly = true;
+        foreach (var line in overlap)
+        {
+            parser.FeedLine(line, end);
+        }
+        parser.Finish();
+        done(parser);
+
+        overlap = FirstLines(range, KernelLogParser.ContinuationWindow);
+        end = rangeStart;
+        return parser.TakeReady();
+    }
+
+    private static void ScanRange(ReadOnlySpan<byte> data, long baseOffset, KernelLogParser parser)
+    {
+        Span<int> next = stackalloc int[Needles.Length];
+        next.Fill(-2);
+        int pos = 0;
+        while (pos < data.Length)
+        {
+            if (!parser.HasPending)
+            {
+                int candidate = NextCandidate(data, pos, next);
+                if (candidate < 0)
+                {
+                    return;
+                }
+                int lineStart = data[..candidate].LastIndexOf((byte)'\n') + 1;
+                pos = Math.Max(pos, lineStart);
+            }
+            int nl = data[pos..].IndexOf((byte)'\n');
+            int lineEnd = nl < 0 ? data.Length : pos + nl;
+            var lineBytes = data[pos..lineEnd];
+            if (lineBytes.Length > KernelLogParser.MaxLineLength)
+            {
+                parser.CountSkipped();
+            }
+            else
+            {
+                parser.FeedLine(Encoding.UTF8.GetString(lineBytes), baseOffset + pos);
+            }
+            pos = lineEnd + 1;
+        }
+    }
+
+    private static int NextCandidate(ReadOnlySpan<byte> data, int from, Span<int> next)
+    {
+        int best = -1;
+        for (int i = 0; i < Needles.Length; i++)
+        {
+            if (next[i] == -1)
+            {
+                continue; // not in the rest of this range
+            }
+            if (next[i] < from)
+            {
+                int found = data[from..].IndexOf(Needles[i]);
+                next[i] = found < 0 ? -1 : from + found;
+                if (found < 0)
+                {
+                    continue;
+                }
+            }
+            if (best < 0 || next[i] < best)
+            {
+                best = next[i];
+            }
+        }
+        return best;
+    }
+
+    private static List<string> FirstLines(ReadOnlySpan<byte> data, int count)
+    {
+        var lines = new List<string>(count);
+        int pos = 0;
+        while (lines.Count < count && pos < data.Length)
+        {
+            int nl = data[pos..].IndexOf((byte)'\n');
+            int end = nl < 0 ? data.Length : pos + nl;
+            lines.Add(end - pos > KernelLogParser.MaxLineLength ? string.Empty : Encoding.UTF8.GetString(data[pos..end]));
+            pos = end + 1;
+        }
+        return lines;
+    }
+
+    private static void SkipToNextLine(Stream stream, byte[] buffer, ref int filled, ref long offset)
+    {
+        while (true)
+        {
+            int n = stream.Read(buffer, 0, buffer.Length);
+            if (n == 0)
+            {
+                return;
+            }
+            int nl = buffer.AsSpan(0, n).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                int rest = n - nl - 1;
+                Buffer.BlockCopy(buffer, nl + 1, buffer, 0, rest);
+                offset += nl + 1;
+                filled = rest;
+                return;
+            }
+            offset += n;
+        }
+    }
+}
