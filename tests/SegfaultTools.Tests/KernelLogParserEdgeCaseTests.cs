@@ -73,6 +73,74 @@ public sealed class KernelLogParserEdgeCaseTests
     [InlineData("Apr  4 05:00:12 host sshd[123]: Accepted publickey for root")]
     public void NonCrashLineYieldsNoEvent(string line) => Assert.Empty(Parse(line));
 
+    /// <summary>Numbers and dates out of range (overflowing ints, impossible dates, huge deltas) never throw.</summary>
+    [Theory]
+    [InlineData("x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4 likely on CPU 99999999999")]
+    [InlineData("x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4 likely on CPU 1 (core 99999999999, socket 0)")]
+    [InlineData("x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4 likely on CPU 1 (core 1, socket 99999999999)")]
+    [InlineData("x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 99999999999999999999")]
+    [InlineData("traps: x[1] trap invalid opcode ip:99999999999999999999 sp:0 error:0")]
+    [InlineData("x/1: potentially unexpected fatal signal 99999999999.")]
+    [InlineData("potentially unexpected fatal signal 99999999999.")]
+    [InlineData("x[1]: unhandled level 2 translation fault (99999999999) at 0x00000028, esr 0x92000006")]
+    [InlineData("x[1]: unhandled level 2 translation fault (11) at 0x999999999999999999999, esr 0x999999999999999999999")]
+    [InlineData("x[1]: unhandled signal 99999999999 code 0x1 at 0x3 in libc.so.6[3faddf9000+121000]")]
+    [InlineData("x[1]: unhandled signal 11 code 0x999999999999999999999 at 0x3")]
+    [InlineData("x[1]: unhandled level 2 translation fault (11) at 0x00000028, esr 0x92000006", "CPU: 99999999999 PID: 1 Comm: x Not tainted 4.4.55+ #18")]
+    [InlineData("x[1]: unhandled level 2 translation fault (11) at 0x00000028, esr 0x92000006", "CPU: 1 PID: 99999999999 Comm: x Not tainted 4.4.55+ #18")]
+    [InlineData("potentially unexpected fatal signal 11.", "CPU: 99999999999 PID: 99999999999 Comm: luci Not tainted 3.18.23 #3")]
+    [InlineData("x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4", " in lib[99999999999999999999999,1+2]")]
+    [InlineData("x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4", " in lib[ffffffffffffffff+ffffffffffffffff]")]
+    [InlineData("x[1]: segfault at 0 ip ffffffffffffffff sp 0000000000000000 error 4 in lib[ffffffffffffffff+ffffffffffffffff]")]
+    [InlineData("x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4", " likely on CPU 99999999999 (core 99999999999, socket 99999999999)")]
+    [InlineData("6,1,99999999999999999999999,-;x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("999,1,2,-;x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[99999999999999999999999999.000000] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[Mar 9 17:33] a", "[  +99999999999999999999.000000] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[Feb 31 17:33] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[Xyz 99 99:99] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[Mon Feb 31 10:00:00 2025] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[Mon Jan  1 99:99:99 2025] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[Mon Jan  1 10:00:00 0000] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("[Fri Dec 31 23:59:59 9999] a", "[  +10.000000] x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("Feb 30 10:00:00 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("Jan 99 99:99:99 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("Jan  1 25:61:61 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("2025-13-45T99:99:99+99:99 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("2025-02-31T10:00:00+0100 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("2025-01-01T10:00:00+2400 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("0000-00-00 00:00:00 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("Mon 2025-02-31 10:00:00 CET host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("Mon 2025-01-01 10:00:00 XYZ host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("node: kern: info: [2025-99-99T99:99:99.999Z]: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    [InlineData("Message from syslogd@host at Feb 31 99:99:99 ...", " kernel:x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4")]
+    public void OutOfRangeValuesDoNotThrow(params string[] lines)
+    {
+        var heads = lines.Count(l => l.Contains("segfault at") || l.Contains("trap ") || l.Contains("unhandled") || l.Contains("fatal signal"));
+        foreach (var ctx in new[] { KernelFixtures.TestContext(), WithBootTime(KernelFixtures.TestContext()) })
+        {
+            var events = KernelLogParser.ParseAll(lines, ctx);
+            Assert.True(events.Count <= heads, $"{events.Count} events from {heads} heads");
+        }
+    }
+
+    [Fact]
+    public void LeapDayWithoutYearTakesTheLatestLeapYear()
+    {
+        // 'Feb 29' does not exist in 2026 or 2025: the latest year not after 2026-06-01 that has it is 2024.
+        var e = Assert.Single(Parse("Feb 29 10:00:00 host kernel: x[1]: segfault at 0 ip 0000000000000000 sp 0000000000000000 error 4"));
+        Assert.Equal(new DateTimeOffset(2024, 2, 29, 10, 0, 0, TimeSpan.Zero), e.TimeCreated);
+    }
+
+    private static LogReadContext WithBootTime(LogReadContext c) => new()
+    {
+        Source = c.Source,
+        ComputerName = c.ComputerName,
+        TimeZone = c.TimeZone,
+        ReferenceTime = c.ReferenceTime,
+        BootTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+    };
+
     [Fact]
     public void BinaryInputDoesNotThrow()
     {
