@@ -87,6 +87,24 @@ namespace SegfaultToolsBench
             return -1;
         }
 
+        // CPU seconds (user + system) this process has used, all threads.
+        public static double SelfCpuSeconds()
+        {
+            using (var p = System.Diagnostics.Process.GetCurrentProcess())
+            {
+                return p.TotalProcessorTime.TotalSeconds;
+            }
+        }
+
+        // CPU seconds (user + system) of this process's children that have been waited for
+        // (cutime + cstime of /proc/self/stat, in clock ticks of 1/100 s).
+        public static double ChildrenCpuSeconds()
+        {
+            string stat = File.ReadAllText("/proc/self/stat");
+            string[] rest = stat.Substring(stat.LastIndexOf(')') + 2).Split(' ');
+            return (long.Parse(rest[13]) + long.Parse(rest[14])) / 100.0;
+        }
+
         // Resets VmHWM to the current RSS (Linux >= 4.0). Returns false where that is not allowed.
         public static bool TryResetPeak()
         {
@@ -180,17 +198,20 @@ function Measure-WithMemory([scriptblock] $Script) {
         $reset = ($hwm -le $rssBefore + 4096)
     }
     $sampler = if ($reset) { $null } else { [SegfaultToolsBench.RssSampler]::new(5) }
+    $cpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds()
     $sw = [Diagnostics.Stopwatch]::StartNew()
     try {
         $result = & $Script
     }
     finally {
         $sw.Stop()
+        $cpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds() - $cpu
         if ($sampler) { $sampler.Dispose() }
     }
     $peakKb = if ($reset) { [SegfaultToolsBench.ProcMemory]::ReadKb('VmHWM') } else { $sampler.MaxKb }
     @{
         Seconds      = $sw.Elapsed.TotalSeconds
+        CpuSeconds   = $cpu
         Result       = $result
         PeakGrowthMB = [math]::Round(($peakKb - $rssBefore) / 1024.0, 1)
         Method       = if ($reset) { 'VmHWM after clear_refs reset' } else { 'VmRSS sampled every 5 ms' }
@@ -296,25 +317,30 @@ Write-Host ("  page cache: {0}% resident (fincore); a cached 1 MiB-buffer read r
 
 # 3. grep
 $grepTimes = @()
+$grepCpu = @()
 $grepCount = $null
 for ($i = 0; $i -lt $Runs; $i++) {
+    $cpu = [SegfaultToolsBench.ProcMemory]::ChildrenCpuSeconds()
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $out = & grep -c -E $pattern -- $file
     $sw.Stop()
+    $grepCpu += [SegfaultToolsBench.ProcMemory]::ChildrenCpuSeconds() - $cpu
     $grepTimes += $sw.Elapsed.TotalSeconds
     $grepCount = [long]($out | Select-Object -First 1)
 }
 $grepBest = ($grepTimes | Measure-Object -Minimum).Minimum
+$grepBestCpu = ($grepCpu | Measure-Object -Minimum).Minimum
 $report.Grep = [ordered]@{
     Command = "grep -c -E '$pattern' <file>"; Version = ((& grep --version | Select-Object -First 1) -as [string])
     Count = $grepCount; BestSeconds = [math]::Round($grepBest, 4); Seconds = @($grepTimes | ForEach-Object { [math]::Round($_, 4) }); GBps = (Get-GBps $bytes $grepBest)
+    BestCpuSeconds = [math]::Round($grepBestCpu, 3); CpuSeconds = @($grepCpu | ForEach-Object { [math]::Round($_, 3) }); CpuGBps = (Get-GBps $bytes $grepBestCpu)
 }
-Write-Host ("  grep: {0} lines, best {1:N3} s" -f $grepCount, $grepBest)
+Write-Host ("  grep: {0} lines, best {1:N3} s (CPU {2:N2} s)" -f $grepCount, $grepBest, $grepBestCpu)
 
 # 4. The cmdlet
 $cmdlet = [ordered]@{
     Ok = $false; Error = $null; ImportedFrom = $null; Build = $null; Count = $null; NewestFirstCount = $null; BestSeconds = $null; Seconds = @()
-    GBps = $null; NewestFirstSeconds = $null; NewestFirstGBps = $null; PeakGrowthMB = $null; PeakGrowthMBPerRun = @()
+    GBps = $null; BestCpuSeconds = $null; CpuSeconds = @(); CpuGBps = $null; NewestFirstSeconds = $null; NewestFirstGBps = $null; PeakGrowthMB = $null; PeakGrowthMBPerRun = @()
     NewestFirstPeakGrowthMB = $null; MemoryMethod = $null; Warnings = 0; Errors = 0
 }
 $benchWarnings = @()
@@ -345,13 +371,16 @@ try {
             $script:benchWarnings += @($w); $script:benchErrors += @($e)
         }
         $cmdletRuns += $m
-        Write-Host ("  Get-SegfaultEvent -Oldest run {0}: {1:N3} s, {2} events, peak memory growth {3} MB" -f ($i + 1), $m.Seconds, $m.Result.Count, $m.PeakGrowthMB)
+        Write-Host ("  Get-SegfaultEvent -Oldest run {0}: {1:N3} s (CPU {2:N2} s), {3} events, peak memory growth {4} MB" -f ($i + 1), $m.Seconds, $m.CpuSeconds, $m.Result.Count, $m.PeakGrowthMB)
     }
     $best = $cmdletRuns | Sort-Object { $_.Seconds } | Select-Object -First 1
     $cmdlet.Count = [long]$best.Result.Count
     $cmdlet.BestSeconds = [math]::Round($best.Seconds, 4)
     $cmdlet.Seconds = @($cmdletRuns | ForEach-Object { [math]::Round($_.Seconds, 4) })
     $cmdlet.GBps = Get-GBps $bytes $best.Seconds
+    $cmdlet.CpuSeconds = @($cmdletRuns | ForEach-Object { [math]::Round($_.CpuSeconds, 3) })
+    $cmdlet.BestCpuSeconds = ($cmdlet.CpuSeconds | Measure-Object -Minimum).Minimum
+    $cmdlet.CpuGBps = Get-GBps $bytes $cmdlet.BestCpuSeconds
     $cmdlet.PeakGrowthMBPerRun = @($cmdletRuns | ForEach-Object { $_.PeakGrowthMB })
     $cmdlet.PeakGrowthMB = ($cmdletRuns | ForEach-Object { $_.PeakGrowthMB } | Measure-Object -Maximum).Maximum
     $cmdlet.MemoryMethod = $best.Method
@@ -365,7 +394,7 @@ try {
     $cmdlet.NewestFirstSeconds = [math]::Round($m.Seconds, 4)
     $cmdlet.NewestFirstGBps = Get-GBps $bytes $m.Seconds
     $cmdlet.NewestFirstPeakGrowthMB = $m.PeakGrowthMB
-    Write-Host ("  Get-SegfaultEvent (newest first): {0:N3} s, {1} events, peak memory growth {2} MB" -f $m.Seconds, $m.Result.Count, $m.PeakGrowthMB)
+    Write-Host ("  Get-SegfaultEvent (newest first): {0:N3} s (CPU {1:N2} s), {2} events, peak memory growth {3} MB" -f $m.Seconds, $m.CpuSeconds, $m.Result.Count, $m.PeakGrowthMB)
     $cmdlet.Ok = $true
 }
 catch {
@@ -379,14 +408,16 @@ if ($cmdlet.Errors) { Write-Host "  the cmdlet wrote $($cmdlet.Errors) error(s),
 $report.Cmdlet = $cmdlet
 
 # 5. The Select-String idiom
-$ss = [ordered]@{ Idiom = $selectStringIdiom.ToString().Trim(); Scope = $null; Bytes = $null; Seconds = $null; GBps = $null; Count = $null; SliceBytes = $null; SliceSeconds = $null; SliceGBps = $null; SliceCount = $null; PredictedFullSeconds = $null }
+$ss = [ordered]@{ Idiom = $selectStringIdiom.ToString().Trim(); Scope = $null; Bytes = $null; Seconds = $null; GBps = $null; CpuSeconds = $null; CpuGBps = $null; Count = $null; SliceBytes = $null; SliceSeconds = $null; SliceGBps = $null; SliceCount = $null; PredictedFullSeconds = $null }
 $sliceBytes = [long]$SelectStringSliceMB * 1MB
 if ($sliceBytes -lt $bytes) {
     $slice = Get-Slice $file $sliceBytes
     $null = Read-WholeFile $slice.FullName
+    $cpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds()
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $r = & $selectStringIdiom $slice.FullName
     $sw.Stop()
+    $sliceCpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds() - $cpu
     $ss.SliceBytes = $slice.Length
     $ss.SliceSeconds = [math]::Round($sw.Elapsed.TotalSeconds, 3)
     $ss.SliceGBps = Get-GBps $slice.Length $sw.Elapsed.TotalSeconds
@@ -395,13 +426,17 @@ if ($sliceBytes -lt $bytes) {
     Write-Host ("  Select-String idiom on the first {0} MiB: {1:N2} s ({2} objects); the whole file would take about {3} s" -f $SelectStringSliceMB, $ss.SliceSeconds, $r.Count, $ss.PredictedFullSeconds)
 }
 if ($sliceBytes -ge $bytes -or $ss.PredictedFullSeconds -le $SelectStringMaxSeconds) {
+    $cpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds()
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $r = & $selectStringIdiom $file
     $sw.Stop()
+    $cpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds() - $cpu
     $ss.Scope = 'whole file'
     $ss.Bytes = $bytes
     $ss.Seconds = [math]::Round($sw.Elapsed.TotalSeconds, 3)
     $ss.GBps = Get-GBps $bytes $sw.Elapsed.TotalSeconds
+    $ss.CpuSeconds = [math]::Round($cpu, 3)
+    $ss.CpuGBps = Get-GBps $bytes $cpu
     $ss.Count = $r.Count
     Write-Host ("  Select-String idiom on the whole file: {0:N2} s ({1} objects)" -f $ss.Seconds, $r.Count)
 }
@@ -410,6 +445,8 @@ else {
     $ss.Bytes = $ss.SliceBytes
     $ss.Seconds = $ss.SliceSeconds
     $ss.GBps = $ss.SliceGBps
+    $ss.CpuSeconds = [math]::Round($sliceCpu, 3)
+    $ss.CpuGBps = Get-GBps $ss.SliceBytes $sliceCpu
 }
 $report.SelectString = $ss
 
@@ -421,6 +458,9 @@ $report.Counts = $counts
 $ratios = [ordered]@{
     CmdletOverGrep         = if ($cmdlet.GBps -and $report.Grep.GBps) { [math]::Round($cmdlet.GBps / $report.Grep.GBps, 3) } else { $null }
     SpeedupVsSelectString  = if ($cmdlet.GBps -and $ss.GBps) { [math]::Round($cmdlet.GBps / $ss.GBps, 1) } else { $null }
+    # The same two ratios from CPU time (user + system), which other load on the machine disturbs less.
+    CmdletOverGrepCpu        = if ($cmdlet.CpuGBps -and $report.Grep.CpuGBps) { [math]::Round($cmdlet.CpuGBps / $report.Grep.CpuGBps, 3) } else { $null }
+    SpeedupVsSelectStringCpu = if ($cmdlet.CpuGBps -and $ss.CpuGBps) { [math]::Round($cmdlet.CpuGBps / $ss.CpuGBps, 1) } else { $null }
 }
 $report.Ratios = $ratios
 # A speed or memory figure only counts when the cmdlet found every record; otherwise it is "not judged".
@@ -443,6 +483,8 @@ $rows = @(
     [pscustomobject]@{ Figure = 'peak memory growth MB (target < 100)'; Value = (Format-Value $cmdlet.PeakGrowthMB) + $(if ($cmdlet.Ok) { " (newest first: $($cmdlet.NewestFirstPeakGrowthMB))" }) }
     [pscustomobject]@{ Figure = 'Select-String idiom GB/s'; Value = (Format-Value $ss.GBps) + " ($($ss.Scope -replace ';.*$', ''))" }
     [pscustomobject]@{ Figure = 'speedup vs Select-String (target >= 20)'; Value = (Format-Value $ratios.SpeedupVsSelectString '{0}x') }
+    [pscustomobject]@{ Figure = 'CPU-time basis: grep / cmdlet / Select-String GB/s'; Value = "$(Format-Value $report.Grep.CpuGBps) / $(Format-Value $cmdlet.CpuGBps) / $(Format-Value $ss.CpuGBps)" }
+    [pscustomobject]@{ Figure = 'CPU-time basis: cmdlet / grep, speedup vs S-S'; Value = "$(Format-Value $ratios.CmdletOverGrepCpu) / $(Format-Value $ratios.SpeedupVsSelectStringCpu '{0}x')" }
     [pscustomobject]@{ Figure = 'events: generator / grep / cmdlet / newest-first'; Value = "$($counts.Generator) / $($counts.Grep) / $(Format-Value $counts.Cmdlet) / $(Format-Value $counts.CmdletNewestFirst)" }
 )
 Write-Host ''
@@ -463,6 +505,7 @@ $busiest = ($report.LoadAverage.Start, $report.LoadAverage.End | Measure-Object 
 if ($busiest -gt [Environment]::ProcessorCount / 2) {
     Write-Host ("  NOTE: 1-minute load average was {0} at start and {1} at end on {2} cores: other work competed for the CPU, so these timings are noisy." -f `
             $report.LoadAverage.Start, $report.LoadAverage.End, [Environment]::ProcessorCount) -ForegroundColor Yellow
+    Write-Host "        The CPU-time rows are steadier under load than the wall-clock ones." -ForegroundColor Yellow
 }
 $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $OutFile)
 $report | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath $OutFile
