@@ -130,7 +130,7 @@ internal static partial class CrashLineRecognizer
             var m = Arm64OldHead().Match(msg);
             if (m.Success)
             {
-                head = NewHead(m, msg, SignalKind(int.Parse(m.Groups["sig"].ValueSpan, CultureInfo.InvariantCulture)));
+                head = NewHead(m, msg, SignalKind(Int(m, "sig") ?? 0));
                 head.FaultAddress = Hex(m, "addr");
                 head.ErrorCode = Hex(m, "esr");
                 head.ExpectsRegisters = true;
@@ -140,7 +140,7 @@ internal static partial class CrashLineRecognizer
             m = RiscvHead().Match(msg);
             if (m.Success)
             {
-                head = NewHead(m, msg, SignalKind(int.Parse(m.Groups["sig"].ValueSpan, CultureInfo.InvariantCulture)));
+                head = NewHead(m, msg, SignalKind(Int(m, "sig") ?? 0));
                 head.FaultAddress = Hex(m, "addr");
                 head.ErrorCode = Hex(m, "code");
                 head.ExpectsRegisters = true;
@@ -163,7 +163,7 @@ internal static partial class CrashLineRecognizer
             var m = FatalSignalHead().Match(msg);
             if (m.Success)
             {
-                head = NewHead(m, msg, SignalKind(int.Parse(m.Groups["sig"].ValueSpan, CultureInfo.InvariantCulture)));
+                head = NewHead(m, msg, SignalKind(Int(m, "sig") ?? 0));
                 head.ExpectsRegisters = true;
                 head.IsFatalSignalNotice = true;
                 return KernelLinePart.Head;
@@ -257,11 +257,11 @@ internal static partial class CrashLineRecognizer
     public static void ApplyCpu(CrashRecord r, Match m)
     {
         r.HasCpuPart = true;
-        r.Cpu = int.Parse(m.Groups["cpu"].ValueSpan, CultureInfo.InvariantCulture);
+        r.Cpu = Int(m, "cpu");
         if (m.Groups["core"].Success)
         {
-            r.CoreId = int.Parse(m.Groups["core"].ValueSpan, CultureInfo.InvariantCulture);
-            r.Socket = int.Parse(m.Groups["sock"].ValueSpan, CultureInfo.InvariantCulture);
+            r.CoreId = Int(m, "core");
+            r.Socket = Int(m, "sock");
         }
     }
 
@@ -311,6 +311,10 @@ internal static partial class CrashLineRecognizer
         }
         return r;
     }
+
+    /// <summary>A decimal field; null where absent or too large to be real (log text is untrusted).</summary>
+    internal static int? Int(Match m, string group) =>
+        m.Groups[group].Success && int.TryParse(m.Groups[group].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
 
     private static ulong? Hex(Match m, string group) =>
         m.Groups[group].Success && ulong.TryParse(m.Groups[group].ValueSpan, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var v) ? v : null;

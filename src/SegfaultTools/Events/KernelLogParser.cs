@@ -193,7 +193,7 @@ internal sealed class KernelLogParser
 
     private void AttachCpuHeader(Match m)
     {
-        int? pid = m.Groups["pid"].Success ? int.Parse(m.Groups["pid"].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) : null;
+        int? pid = CrashLineRecognizer.Int(m, "pid");
         foreach (var r in _pending)
         {
             if (!r.ExpectsRegisters || r.HeaderSeen)
@@ -205,7 +205,7 @@ internal sealed class KernelLogParser
                 continue;
             }
             r.HeaderSeen = true;
-            r.Cpu ??= int.Parse(m.Groups["cpu"].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+            r.Cpu ??= CrashLineRecognizer.Int(m, "cpu");
             if (r.ProcessId is null && pid is not null)
             {
                 r.ProcessId = pid;

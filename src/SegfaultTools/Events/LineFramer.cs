@@ -63,6 +63,20 @@ internal sealed partial class LineFramer
     /// <summary>Frames one line of text. Returns false for lines that carry no kernel message.</summary>
     public bool TryFrame(string line, out FramedLine framed)
     {
+        try
+        {
+            return TryFrameCore(line, out framed);
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or OverflowException or FormatException)
+        {
+            // A stamp with impossible numbers (day 0, hour 99): keep the text, drop the time.
+            framed = new FramedLine(line, null, null, null, null, null, true);
+            return true;
+        }
+    }
+
+    private bool TryFrameCore(string line, out FramedLine framed)
+    {
         framed = default;
         var text = line.TrimEnd('\r', '\n');
 
@@ -123,7 +137,7 @@ internal sealed partial class LineFramer
             if (kmsg.Success)
             {
                 var prio = int.Parse(kmsg.Groups["prio"].ValueSpan, CultureInfo.InvariantCulture);
-                var usec = long.Parse(kmsg.Groups["usec"].ValueSpan, CultureInfo.InvariantCulture);
+                long.TryParse(kmsg.Groups["usec"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var usec);
                 string? caller = null;
                 var fields = kmsg.Groups["fields"].Value;
                 var at = fields.IndexOf("caller=", StringComparison.Ordinal);
