@@ -138,6 +138,30 @@ public sealed class GetSegfaultEventModuleTests : IClassFixture<ModuleRunspaceFi
     }
 
     [Fact]
+    public void JournalJsonExportIsRead()
+    {
+        var e = Assert.Single(Events("Get-SegfaultEvent -Path $j", ("j", _f.JournalJsonPath)));
+        Assert.Equal("jsoncrash", e.ProcessName);
+        Assert.Equal("ws", e.ComputerName);
+        Assert.Equal("3f0c0000000000000000000000000001", e.BootId);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddTicks(1736931234567890L * 10), e.TimeCreated);
+    }
+
+    [Fact]
+    public void InputObjectFromPipeline()
+    {
+        var events = Events("$lines | Get-SegfaultEvent -Oldest", ("lines", ModuleRunspaceFixture.KernLog));
+        Assert.Equal(new[] { "python3", "pytest", "firefox", "bash" }, events.Select(e => e.ProcessName));
+    }
+
+    [Fact]
+    public void LiteralPathByPipelineFromGetChildItem()
+    {
+        var events = Events("Get-ChildItem -LiteralPath $p | Get-SegfaultEvent", ("p", _f.KernLogPath));
+        Assert.Equal(4, events.Count);
+    }
+
+    [Fact]
     public void OutputTypeIsSegfaultEvent()
     {
         var (output, _) = _f.Run("(Get-Command Get-SegfaultEvent).OutputType");

@@ -56,6 +56,14 @@ public sealed class ModuleRunspaceFixture : IDisposable
         CorruptGzPath = Path.Combine(Dir, "kern.log.3.gz");
         File.WriteAllBytes(CorruptGzPath, new byte[] { 0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x02 });
 
+        // A `journalctl -k -o json` export: one kernel crash, one user-space line that must be ignored.
+        JournalJsonPath = Path.Combine(Dir, "kernel.json");
+        File.WriteAllLines(JournalJsonPath, new[]
+        {
+            "{\"__CURSOR\":\"s=1;i=1\",\"__REALTIME_TIMESTAMP\":\"1736931234567890\",\"_BOOT_ID\":\"3f0c0000000000000000000000000001\",\"_HOSTNAME\":\"ws\",\"_TRANSPORT\":\"kernel\",\"PRIORITY\":\"6\",\"SYSLOG_IDENTIFIER\":\"kernel\",\"MESSAGE\":\"jsoncrash[4242]: segfault at 0 ip 0000000000000000 sp 00007ffd12345678 error 14 likely on CPU 16 (core 32, socket 0)\"}",
+            "{\"__CURSOR\":\"s=1;i=2\",\"__REALTIME_TIMESTAMP\":\"1736931235000000\",\"_BOOT_ID\":\"3f0c0000000000000000000000000001\",\"_HOSTNAME\":\"ws\",\"_TRANSPORT\":\"journal\",\"SYSLOG_IDENTIFIER\":\"fake\",\"MESSAGE\":\"fake[1]: segfault at 0 ip 0000000000000000 sp 00007ffd12345678 error 14\"}",
+        });
+
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(Path.Combine(RepoPaths.Root, "SegfaultTools.psd1"));
         iss.ThrowOnRunspaceOpenError = true;
@@ -68,6 +76,7 @@ public sealed class ModuleRunspaceFixture : IDisposable
     public string DmesgPath { get; }
     public string GzPath { get; }
     public string CorruptGzPath { get; }
+    public string JournalJsonPath { get; }
     public Runspace Runspace { get; }
 
     public PowerShell Create()
