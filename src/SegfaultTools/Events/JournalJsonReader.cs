@@ -33,7 +33,8 @@ internal static class JournalJsonReader
                 return false;
             }
             DateTimeOffset? time = null;
-            if (Field(root, "__REALTIME_TIMESTAMP") is string rt && long.TryParse(rt, out var usec))
+            if (Field(root, "__REALTIME_TIMESTAMP") is string rt && long.TryParse(rt, out var usec)
+                && usec >= 0 && usec / 1000 <= MaxUnixMilliseconds)
             {
                 time = DateTimeOffset.FromUnixTimeMilliseconds(usec / 1000).AddTicks(usec % 1000 * 10);
             }
@@ -49,6 +50,9 @@ internal static class JournalJsonReader
             return false;
         }
     }
+
+    // DateTimeOffset.MaxValue, in Unix milliseconds; a stamp beyond it is garbage, not a time.
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
     public static bool LooksLikeJournalJson(ReadOnlySpan<byte> head)
     {
@@ -85,7 +89,7 @@ internal static class JournalJsonReader
                     int i = 0;
                     foreach (var b in v.EnumerateArray())
                     {
-                        bytes[i++] = b.TryGetByte(out var x) ? x : (byte)'?';
+                        bytes[i++] = b.ValueKind == JsonValueKind.Number && b.TryGetByte(out var x) ? x : (byte)'?';
                     }
                     return Encoding.UTF8.GetString(bytes);
                 }
