@@ -135,15 +135,15 @@ Describe 'Get-SegfaultEvent reads real crashes from this machine''s kernel log' 
 
     Context 'the <Mode> crash' -ForEach $Crashes {
         BeforeAll {
-            if ($SkipReason) { return }
-            $Run = $Runs[$Suffix]
-            $Name = "crash-$Tag-$Suffix"
-            $Ev = @($Mine | Where-Object ProcessName -EQ $Name)
             function Test-Logged {
                 if ($SkipReason) { Set-ItResult -Skipped -Because $SkipReason; return $false }
                 if ($null -eq $Run.Line) { Set-ItResult -Skipped -Because "the kernel did not log this crash (rate limit or exception-trace)"; return $false }
                 return $true
             }
+            if ($SkipReason) { return }
+            $Run = $Runs[$Suffix]
+            $Name = "crash-$Tag-$Suffix"
+            $Ev = @($Mine | Where-Object ProcessName -EQ $Name)
         }
 
         It 'the program died of <Signal> (exit code <ExitCode> under bash)' {
@@ -251,6 +251,7 @@ Describe 'Get-SegfaultEvent reads real crashes from this machine''s kernel log' 
 
     Context '-Wait' {
         BeforeAll {
+            $WaitStopped = $false
             if ($SkipReason) { return }
             $WaitName = "crash-$Tag-wt"
             $WaitPs = [powershell]::Create()
