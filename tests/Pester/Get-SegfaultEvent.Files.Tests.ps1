@@ -199,6 +199,15 @@ Describe 'Get-SegfaultEvent -Path' {
         ($got | Where-Object ProcessId -EQ 2166).TimeCreated.UtcTicks | Should -Be ([DateTimeOffset]::UnixEpoch.UtcTicks + 1735722922123456L * 10)
     }
 
+    It '-Since, -Until and -MaxEvents filter file events' {
+        (Get-SegfaultEvent -Path $JournalExport -Since ([DateTimeOffset]::FromUnixTimeSeconds(1735985000).LocalDateTime) -Oldest).ProcessId |
+            Should -Be @(760889, 1499, 2500, 4242)
+        (Get-SegfaultEvent -Path $JournalExport -Until ([DateTimeOffset]::FromUnixTimeSeconds(1735985000).LocalDateTime) -Oldest).ProcessId |
+            Should -Be @(2166, 1440, 16373)
+        (Get-SegfaultEvent -Path $JournalExport -MaxEvents 1).ProcessId | Should -Be @(4242)
+        (Get-SegfaultEvent -Path $JournalExport -MaxEvents 2 -Oldest).ProcessId | Should -Be @(2166, 1440)
+    }
+
     It 'warns once with the number of records the kernel suppressed' {
         $w = $null
         $null = Get-SegfaultEvent -Path (Join-Path $TestDrive 'ratelimit.log') -WarningAction SilentlyContinue -WarningVariable w
@@ -264,6 +273,23 @@ Describe 'Get-SegfaultEvent on the pipeline' {
         $got[0].CoreId | Should -Be 6
         $got[0].Socket | Should -Be 0
         $got[0].Code | Should -BeExactly 'Unable to access opcode bytes at 0xffffffffffffffd6.'
+    }
+
+    It 'attaches a Code: line to the crash line right before it, not to an earlier split record' {
+        # A split record (head, then its " in ..." continuation) long before a complete crash line and its Code line.
+        # Lines 1-2: https://lore.kernel.org/all/aaG4z7ZIARBAzueO@boxer/; line 3: https://github.com/zed-industries/zed/issues/35758;
+        # line 4 is constructed in show_opcodes()' format for that ip (ip - 42), the report did not include it.
+        $lines = @(
+            '[ 7340.337579] xskxceiver[1440]: segfault at 1da718 ip 00007f4161aeac9d sp 00007f41615a6a00 error 6'
+            '[ 7340.338179]  in libc.so.6[61c9d,7f4161aaf000+160000]'
+            '[ 8275.824319] zed-editor[11804]: segfault at 25c ip 000075b6d26f2e1a sp 00007ffc262183a0 error 4 in libnvidia-glcore.so.575.64.03[af2e1a,75b6d2000000+c00000] likely on CPU 10 (core 20, socket 0)'
+            '[ 8275.824330] Code: Unable to access opcode bytes at 0x75b6d26f2df0.'
+        )
+        $got = @($lines | Get-SegfaultEvent -Oldest)
+        $got.ProcessId | Should -Be @(1440, 11804)
+        $got[0].Module | Should -BeExactly 'libc.so.6'
+        $got[0].Code | Should -BeNullOrEmpty
+        $got[1].Code | Should -BeExactly 'Unable to access opcode bytes at 0x75b6d26f2df0.'
     }
 
     It 'accepts -InputObject with an array' {

@@ -133,6 +133,25 @@ Describe 'Get-SegfaultEvent reads real crashes from this machine''s kernel log' 
         @(Get-SegfaultEvent -Since $Start -ProcessName "crash-$Tag-*" -MaxEvents 1).ProcessName | Should -Be @($Mine[-1].ProcessName)
     }
 
+    It '-Source Kernel reads the same five' {
+        if ($SkipReason) { Set-ItResult -Skipped -Because $SkipReason; return }
+        $got = @(Get-SegfaultEvent -Source Kernel -Since $Start -ProcessName "crash-$Tag-*" -Oldest)
+        $got.ProcessId | Should -Be $Mine.ProcessId
+    }
+
+    It 'reads the same five from dmesg output on the pipeline' {
+        if ($SkipReason) { Set-ItResult -Skipped -Because $SkipReason; return }
+        if (-not (Get-Command dmesg -CommandType Application -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'dmesg is not installed'; return }
+        $got = @(& dmesg | Get-SegfaultEvent -ProcessName "crash-$Tag-*" -Oldest)
+        $got.ProcessId | Should -Be $Mine.ProcessId
+        for ($i = 0; $i -lt $got.Count; $i++) {
+            $got[$i].Kind | Should -Be $Mine[$i].Kind
+            $got[$i].InstructionPointer | Should -Be $Mine[$i].InstructionPointer
+            $got[$i].Module | Should -Be $Mine[$i].Module
+            $got[$i].Code | Should -Be $Mine[$i].Code
+        }
+    }
+
     Context 'the <Mode> crash' -ForEach $Crashes {
         BeforeAll {
             function Test-Logged {
