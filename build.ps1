@@ -125,7 +125,7 @@ function New-SuiteResult([string] $Name) {
         Failed   = 0
         Skipped  = 0
         Failures = [System.Collections.Generic.List[object]]::new()
-        Error    = $null   # set when the suite did not run (counted as one failure)
+        Error    = $null   # set when the suite did not run or did not complete (counted as one failure)
     }
     $SuiteResults.Add($suite)
     $suite
@@ -159,8 +159,17 @@ function Invoke-XunitSuite([string] $Config) {
             }
         }
     }
-    if ($suite.Passed + $suite.Failed + $suite.Skipped -eq 0) {
-        $suite.Error = "dotnet test found no tests in $XunitProject."
+    # A crashed test host or an aborted run leaves a run-level error in the TRX.
+    $runError = @(Select-Xml -Xml $doc -XPath '//t:RunInfos/t:RunInfo[@outcome="Error"]/t:Text' -Namespace $ns |
+            ForEach-Object { ($_.Node.InnerText -split '\r?\n')[0] }) | Select-Object -First 1
+    if ($runError) {
+        $suite.Error = "dotnet test: $runError"
+    }
+    elseif ($suite.Passed + $suite.Failed + $suite.Skipped -eq 0) {
+        $suite.Error = if ($exitCode -ne 0) {
+            "dotnet test exited with $exitCode and reported no test results (did the test host crash? see its output above)."
+        }
+        else { "dotnet test found no tests in $XunitProject." }
     }
     elseif ($exitCode -ne 0 -and $suite.Failed -eq 0) {
         $suite.Error = "dotnet test exited with $exitCode although no test failed (did the test host crash or the run abort?)."
@@ -204,14 +213,14 @@ function Write-TestSummary([object[]] $Suites) {
             foreach ($line in ("$($failure.Message)" -split '\r?\n')) { Write-Host "    $line" }
         }
         if ($suite.Error) {
-            Write-Host "FAILED [$($suite.Name)] suite did not run: $($suite.Error)"
+            Write-Host "FAILED [$($suite.Name)] suite did not run or did not complete: $($suite.Error)"
         }
         $passed += $suite.Passed
         $failed += $suite.Failed + [int][bool]$suite.Error
         $skipped += $suite.Skipped
     }
     foreach ($suite in $Suites) {
-        $state = if ($suite.Error) { ' (did not run)' } else { '' }
+        $state = if ($suite.Error) { ' (+1 failed: suite did not run or did not complete)' } else { '' }
         Write-Host ("{0,-7} passed={1} failed={2} skipped={3}{4}" -f $suite.Name, $suite.Passed, $suite.Failed, $suite.Skipped, $state)
     }
     $line = "$passed passed, $failed failed"
