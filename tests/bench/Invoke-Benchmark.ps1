@@ -411,7 +411,8 @@ $report.Cmdlet = $cmdlet
 # 5. The Select-String idiom
 $ss = [ordered]@{ Idiom = $selectStringIdiom.ToString().Trim(); Scope = $null; Bytes = $null; Seconds = $null; GBps = $null; CpuSeconds = $null; CpuGBps = $null; Count = $null; SliceBytes = $null; SliceSeconds = $null; SliceGBps = $null; SliceCount = $null; PredictedFullSeconds = $null }
 $sliceBytes = [long]$SelectStringSliceMB * 1MB
-if ($sliceBytes -lt $bytes) {
+$sliceWorthIt = $sliceBytes -lt 0.9 * $bytes # a slice nearly as big as the file saves nothing
+if ($sliceWorthIt) {
     $slice = Get-Slice $file $sliceBytes
     $null = Read-WholeFile $slice.FullName
     $cpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds()
@@ -426,7 +427,7 @@ if ($sliceBytes -lt $bytes) {
     $ss.PredictedFullSeconds = [math]::Round($sw.Elapsed.TotalSeconds * $bytes / $slice.Length, 1)
     Write-Host ("  Select-String idiom on the first {0} MiB: {1:N2} s ({2} objects); the whole file would take about {3} s" -f $SelectStringSliceMB, $ss.SliceSeconds, $r.Count, $ss.PredictedFullSeconds)
 }
-if ($sliceBytes -ge $bytes -or $ss.PredictedFullSeconds -le $SelectStringMaxSeconds) {
+if (-not $sliceWorthIt -or $ss.PredictedFullSeconds -le $SelectStringMaxSeconds) {
     $cpu = [SegfaultToolsBench.ProcMemory]::SelfCpuSeconds()
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $r = & $selectStringIdiom $file
