@@ -121,7 +121,7 @@ internal sealed class KernelLogParser
                 Attach(r => r.ErrorCodeIsPageFault && !r.HasCpuPart, framed.CallerId, r => CrashLineRecognizer.ApplyCpu(r, match!));
                 break;
             case KernelLinePart.CodeLine:
-                Attach(r => r.ExpectsCode && r.Code is null, framed.CallerId, r => r.Code = msg["Code: ".Length..]);
+                AttachCode(msg["Code: ".Length..], framed.CallerId);
                 break;
             case KernelLinePart.CpuHeader:
                 AttachCpuHeader(match!);
@@ -188,6 +188,39 @@ internal sealed class KernelLogParser
         if (first is not null)
         {
             apply(first);
+        }
+    }
+
+    /// <summary>
+    /// fault.c prints "Code:" right after the head's last piece, so the line belongs to a head whose
+    /// " likely on CPU" part has arrived (the oldest such, where threads interleave); on kernels that
+    /// print no CPU part, to the newest head.
+    /// </summary>
+    private void AttachCode(string code, string? caller)
+    {
+        CrashRecord? printedCpu = null;
+        CrashRecord? newest = null;
+        foreach (var r in _pending)
+        {
+            if (!r.ExpectsCode || r.Code is not null)
+            {
+                continue;
+            }
+            if (caller is not null && r.CallerId == caller)
+            {
+                r.Code = code;
+                return;
+            }
+            if (r.HasCpuPart)
+            {
+                printedCpu ??= r;
+            }
+            newest = r;
+        }
+        var target = printedCpu ?? newest;
+        if (target is not null)
+        {
+            target.Code = code;
         }
     }
 
