@@ -13,15 +13,19 @@ internal static class TextLogScanner
 
     // Every crash record holds one of these: "segfault at" (fault.c), " sp:" (traps.c's
     // "ip:... sp:... error:"), "unhandled " (arm64, riscv), "fatal signal" (print-fatal-signals),
-    // and "callbacks suppressed" (the rate-limit notice).
+    // and "show_signal" (the rate-limit notice "show_signal_msg: N callbacks suppressed"; other
+    // subsystems' notices say nothing about crashes and are common).
     private static readonly byte[][] Needles =
     {
         "segfault at"u8.ToArray(),
         " sp:"u8.ToArray(),
         "unhandled "u8.ToArray(),
         "fatal signal"u8.ToArray(),
-        "callbacks suppressed"u8.ToArray(),
+        "show_signal"u8.ToArray(),
     };
+
+    private const int SearchBlock = 64 * 1024;
+    private static readonly int LongestNeedle = Needles.Max(n => n.Length);
 
     /// <summary>Reads a stream front to back; yields events in the order they happened.</summary>
     public static IEnumerable<SegfaultEvent> ReadForward(Stream stream, KernelLogParser parser, CancellationToken cancel)
@@ -128,16 +132,15 @@ internal static class TextLogScanner
         return parser.TakeReady();
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ScanRange(ReadOnlySpan<byte> data, long baseOffset, KernelLogParser parser)
     {
-        Span<int> next = stackalloc int[Needles.Length];
-        next.Fill(-2);
         int pos = 0;
         while (pos < data.Length)
         {
             if (!parser.HasPending)
             {
-                int candidate = NextCandidate(data, pos, next);
+                int candidate = NextCandidate(data, pos);
                 if (candidate < 0)
                 {
                     return;
@@ -160,30 +163,33 @@ internal static class TextLogScanner
         }
     }
 
-    private static int NextCandidate(ReadOnlySpan<byte> data, int from, Span<int> next)
+    /// <summary>
+    /// Offset of the next needle at or after <paramref name="from"/>, or -1. Searches a cache-sized
+    /// block at a time so the several needle passes read the block from L2, not from memory.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int NextCandidate(ReadOnlySpan<byte> data, int from)
     {
-        int best = -1;
-        for (int i = 0; i < Needles.Length; i++)
+        for (int block = from; block < data.Length; block += SearchBlock)
         {
-            if (next[i] == -1)
+            int end = Math.Min(data.Length, block + SearchBlock + LongestNeedle - 1);
+            var window = data[block..end];
+            int best = -1;
+            foreach (var needle in Needles)
             {
-                continue; // not in the rest of this range
-            }
-            if (next[i] < from)
-            {
-                int found = data[from..].IndexOf(Needles[i]);
-                next[i] = found < 0 ? -1 : from + found;
-                if (found < 0)
+                var scope = best < 0 ? window : window[..Math.Min(window.Length, best + needle.Length - 1)];
+                int found = scope.IndexOf(needle);
+                if (found >= 0 && (best < 0 || found < best))
                 {
-                    continue;
+                    best = found;
                 }
             }
-            if (best < 0 || next[i] < best)
+            if (best >= 0)
             {
-                best = next[i];
+                return block + best;
             }
         }
-        return best;
+        return -1;
     }
 
     private static List<string> FirstLines(ReadOnlySpan<byte> data, int count)
