@@ -24,6 +24,10 @@ internal sealed class KernelLogParser
     private readonly List<CrashRecord> _pending = new();
     private readonly Queue<int> _recentPids = new();
     private readonly List<(long Position, SegfaultEvent Event)> _ready = new();
+    private FramedLine _current;
+
+    /// <summary>How far apart in time a head and its continuation records may be.</summary>
+    private static readonly TimeSpan ContinuationSpan = TimeSpan.FromSeconds(2);
 
     public KernelLogParser(LogReadContext context)
     {
@@ -101,6 +105,7 @@ internal sealed class KernelLogParser
             msg = msg.Replace("#011", "\t", StringComparison.Ordinal);
         }
 
+        _current = framed;
         var part = CrashLineRecognizer.Classify(msg, out var head, out var match);
         switch (part)
         {
@@ -118,7 +123,12 @@ internal sealed class KernelLogParser
                 AttachModule(match!, framed.CallerId);
                 break;
             case KernelLinePart.CpuPart:
-                Attach(r => r.ErrorCodeIsPageFault && !r.HasCpuPart, framed.CallerId, r => CrashLineRecognizer.ApplyCpu(r, match!));
+                // " likely on CPU" follows " in file[...]": a head that printed its module part is
+                // further along its sequence than one that did not.
+                if (!Attach(r => r.ErrorCodeIsPageFault && !r.HasCpuPart && r.HasModulePart, framed.CallerId, r => CrashLineRecognizer.ApplyCpu(r, match!)))
+                {
+                    Attach(r => r.ErrorCodeIsPageFault && !r.HasCpuPart, framed.CallerId, r => CrashLineRecognizer.ApplyCpu(r, match!));
+                }
                 break;
             case KernelLinePart.CodeLine:
                 AttachCode(msg["Code: ".Length..], framed.CallerId);
@@ -143,7 +153,7 @@ internal sealed class KernelLogParser
         CrashRecord? best = null;
         foreach (var r in _pending)
         {
-            if (r.HasModulePart || r.HasCpuPart || r.IsFatalSignalNotice)
+            if (r.HasModulePart || r.HasCpuPart || r.IsFatalSignalNotice || !BelongsTogether(r))
             {
                 continue;
             }
@@ -169,19 +179,19 @@ internal sealed class KernelLogParser
         }
     }
 
-    private void Attach(Func<CrashRecord, bool> wants, string? caller, Action<CrashRecord> apply)
+    private bool Attach(Func<CrashRecord, bool> wants, string? caller, Action<CrashRecord> apply)
     {
         CrashRecord? first = null;
         foreach (var r in _pending)
         {
-            if (!wants(r))
+            if (!wants(r) || !BelongsTogether(r))
             {
                 continue;
             }
             if (caller is not null && r.CallerId == caller)
             {
                 apply(r);
-                return;
+                return true;
             }
             first ??= r;
         }
@@ -189,6 +199,7 @@ internal sealed class KernelLogParser
         {
             apply(first);
         }
+        return first is not null;
     }
 
     /// <summary>
@@ -202,7 +213,7 @@ internal sealed class KernelLogParser
         CrashRecord? newest = null;
         foreach (var r in _pending)
         {
-            if (!r.ExpectsCode || r.Code is not null)
+            if (!r.ExpectsCode || r.Code is not null || !BelongsTogether(r))
             {
                 continue;
             }
@@ -229,7 +240,7 @@ internal sealed class KernelLogParser
         int? pid = CrashLineRecognizer.Int(m, "pid");
         foreach (var r in _pending)
         {
-            if (!r.ExpectsRegisters || r.HeaderSeen)
+            if (!r.ExpectsRegisters || r.HeaderSeen || !BelongsTogether(r))
             {
                 continue;
             }
@@ -246,6 +257,28 @@ internal sealed class KernelLogParser
             }
             return;
         }
+    }
+
+    /// <summary>
+    /// A continuation record printed within moments of its head and in the same boot; records from
+    /// another boot or seconds later belong to something else, however few lines lie between.
+    /// </summary>
+    private bool BelongsTogether(CrashRecord r)
+    {
+        var bootId = _current.BootId ?? _context.BootId;
+        if (r.BootId is not null && bootId is not null && !string.Equals(r.BootId, bootId, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        if (r.TimeCreated is { } headTime && _current.Time is { } time && (time - headTime).Duration() > ContinuationSpan)
+        {
+            return false;
+        }
+        if (r.Monotonic is double headMono && _current.Monotonic is double mono && Math.Abs(mono - headMono) > ContinuationSpan.TotalSeconds)
+        {
+            return false;
+        }
+        return true;
     }
 
     private void Age()
