@@ -237,10 +237,11 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
         var root = new SystemRoot(resolved);
         var files = root.KernelTextLogs();
         var streams = files.Select(f => Limit(_reader.ReadFile(f, root, !Oldest))).ToList();
-        if (root.JournalDirectory() is string journal)
+        var journals = root.JournalFiles();
+        if (journals.Count > 0)
         {
-            var context = new LogReadContext { Source = journal, ComputerName = root.ComputerName, TimeZone = root.TimeZone };
-            streams.Add(_reader.ReadJournal(new[] { "--directory", journal }, context, !Oldest, follow: false));
+            var context = new LogReadContext { Source = root.PathOf("var/log/journal"), ComputerName = root.ComputerName, TimeZone = root.TimeZone };
+            streams.Add(_reader.ReadJournal(journals.SelectMany(f => new[] { "--file", f }).ToList(), context, !Oldest, follow: false));
         }
         if (streams.Count == 0)
         {

@@ -63,7 +63,8 @@ internal sealed class CrashEventReader
         var context = new LogReadContext
         {
             Source = path,
-            ReferenceTime = File.GetLastWriteTime(path),
+            // "Not in the future of the file or the clock": a file stamped ahead of the clock is not believed.
+            ReferenceTime = new[] { new DateTimeOffset(File.GetLastWriteTime(path)), DateTimeOffset.Now }.Min(),
             TimeZone = root.TimeZone,
             ComputerName = root.ComputerName,
         };
@@ -243,55 +244,146 @@ internal sealed class CrashEventReader
         {
             args.Add("-f");
         }
-        _verbose($"Running journalctl {string.Join(' ', args)}");
-
-        IEnumerable<SegfaultEvent> Forward()
+        else if (newestFirst)
         {
-            var parser = new KernelLogParser(context);
-            int exitCode = 0;
-            string stderr = string.Empty;
-            using var it = ProcessRunner.StreamLines(JournalctlProgram, args, follow ? null : ProgramIdleTimeout, _cancel,
-                (code, err) => { exitCode = code; stderr = err; }).GetEnumerator();
-            long position = 0;
-            while (true)
+            args.Add("-r");
+        }
+        _verbose($"Running journalctl {string.Join(' ', args)}");
+        return follow || !newestFirst ? ReadJournalForward(args, context) : ReadJournalNewestFirst(args, context);
+    }
+
+    /// <summary>
+    /// journalctl -r hands entries newest first; they are parsed a batch at a time in time order
+    /// (with the first entries of the batch after, where a crash at its edge has its continuation
+    /// records), so -MaxEvents ends journalctl after the batches it needs.
+    /// </summary>
+    private IEnumerable<SegfaultEvent> ReadJournalNewestFirst(List<string> args, LogReadContext context)
+    {
+        const int BatchSize = 2048;
+        var batch = new List<FramedLine>(BatchSize);
+        var overlap = new List<FramedLine>();
+        foreach (var framed in JournalEntries(args))
+        {
+            batch.Add(framed);
+            if (batch.Count == BatchSize)
             {
-                bool more;
-                try
+                foreach (var e in ParseBatchNewestFirst(batch, ref overlap, context))
                 {
-                    more = it.MoveNext();
+                    yield return e;
                 }
-                catch (ExternalProgramException ex)
-                {
-                    _problem(new ReadProblem("JournalReadFailed", ErrorCategory.ReadError, ex.Message, JournalctlProgram,
-                        "Install systemd's journalctl, or read the kernel ring buffer with -Source Kernel or a log file with -Path.", ex));
-                    yield break;
-                }
-                if (!more)
-                {
-                    break;
-                }
-                if (JournalJsonReader.TryFrame(it.Current, out var framed))
-                {
-                    parser.FeedFramed(framed, position++);
-                }
-                foreach (var e in parser.TakeReady())
-                {
-                    yield return e.Event;
-                }
-                if (follow && !parser.HasPending)
-                {
-                    continue;
-                }
+                batch.Clear();
             }
-            parser.Finish();
+        }
+        foreach (var e in ParseBatchNewestFirst(batch, ref overlap, context))
+        {
+            yield return e;
+        }
+    }
+
+    private List<SegfaultEvent> ParseBatchNewestFirst(List<FramedLine> newestFirst, ref List<FramedLine> overlap, LogReadContext context)
+    {
+        var parser = new KernelLogParser(context);
+        for (int i = newestFirst.Count - 1; i >= 0; i--)
+        {
+            parser.FeedFramed(newestFirst[i], i);
+        }
+        parser.ContinuationOnly = true;
+        foreach (var line in overlap)
+        {
+            parser.FeedFramed(line, -1);
+        }
+        parser.Finish();
+        Tally(parser);
+        overlap = newestFirst.Skip(Math.Max(0, newestFirst.Count - KernelLogParser.ContinuationWindow)).Reverse().ToList();
+        var events = parser.TakeReady();
+        var result = new List<SegfaultEvent>(events.Count);
+        for (int i = events.Count - 1; i >= 0; i--)
+        {
+            result.Add(events[i].Event);
+        }
+        return result;
+    }
+
+    /// <summary>The kernel entries journalctl writes, framed; problems reported once it ends.</summary>
+    private IEnumerable<FramedLine> JournalEntries(List<string> args)
+    {
+        int exitCode = 0;
+        string stderr = string.Empty;
+        using var it = ProcessRunner.StreamLines(JournalctlProgram, args, ProgramIdleTimeout, _cancel,
+            (code, err) => { exitCode = code; stderr = err; }).GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = it.MoveNext();
+            }
+            catch (ExternalProgramException ex)
+            {
+                _problem(new ReadProblem("JournalReadFailed", ErrorCategory.ReadError, ex.Message, JournalctlProgram,
+                    "Install systemd's journalctl, or read the kernel ring buffer with -Source Kernel or a log file with -Path.", ex));
+                yield break;
+            }
+            if (!more)
+            {
+                break;
+            }
+            if (JournalJsonReader.TryFrame(it.Current, out var framed))
+            {
+                yield return framed;
+            }
+        }
+        ReportJournalExit(exitCode, stderr);
+    }
+
+    private IEnumerable<SegfaultEvent> ReadJournalForward(List<string> args, LogReadContext context)
+    {
+        bool follow = args.Contains("-f");
+
+        var parser = new KernelLogParser(context);
+        long position = 0;
+        foreach (var framed in follow ? JournalEntriesFollowing(args) : JournalEntries(args))
+        {
+            parser.FeedFramed(framed, position++);
             foreach (var e in parser.TakeReady())
             {
                 yield return e.Event;
             }
-            Tally(parser);
-            ReportJournalExit(exitCode, stderr);
         }
-        return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
+        parser.Finish();
+        foreach (var e in parser.TakeReady())
+        {
+            yield return e.Event;
+        }
+        Tally(parser);
+    }
+
+    /// <summary>journalctl -f: entries as they come, for as long as the pipeline runs.</summary>
+    private IEnumerable<FramedLine> JournalEntriesFollowing(List<string> args)
+    {
+        using var it = ProcessRunner.StreamLines(JournalctlProgram, args, null, _cancel).GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = it.MoveNext();
+            }
+            catch (ExternalProgramException ex)
+            {
+                _problem(new ReadProblem("JournalReadFailed", ErrorCategory.ReadError, ex.Message, JournalctlProgram,
+                    "Install systemd's journalctl, or read the kernel ring buffer with -Source Kernel.", ex));
+                yield break;
+            }
+            if (!more)
+            {
+                yield break;
+            }
+            if (JournalJsonReader.TryFrame(it.Current, out var framed))
+            {
+                yield return framed;
+            }
+        }
     }
 
     private void ReportJournalExit(int exitCode, string stderr)

@@ -137,17 +137,23 @@ internal sealed class SystemRoot
         return rest.Length > 0 && rest.All(char.IsAsciiDigit);
     }
 
-    /// <summary>The journal directory of a captured tree, where it holds journal files.</summary>
-    public string? JournalDirectory()
+    /// <summary>
+    /// The binary journal files of a captured tree (var/log/journal and run/log/journal, machine-id
+    /// folders or not; archived "*.journal~" too), for journalctl --file.
+    /// </summary>
+    public IReadOnlyList<string> JournalFiles()
     {
+        var files = new List<string>();
         foreach (var rel in new[] { "var/log/journal", "run/log/journal" })
         {
             var dir = PathOf(rel);
-            if (Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*.journal*", SearchOption.AllDirectories).Any())
+            if (Directory.Exists(dir))
             {
-                return dir;
+                files.AddRange(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+                    .Where(f => f.EndsWith(".journal", StringComparison.Ordinal) || f.EndsWith(".journal~", StringComparison.Ordinal)));
             }
         }
-        return null;
+        files.Sort(StringComparer.Ordinal);
+        return files;
     }
 }
