@@ -6,7 +6,7 @@
     Run it with the repository's local pwsh tool, from anywhere inside the repository:
 
         dotnet tool restore
-        dotnet pwsh ./build.ps1 [-Task Build|Test|Bench|Run] [-Configuration Release|Debug]
+        dotnet pwsh ./build.ps1 [-Task Build|Help|Test|Bench|Package|Run] [-Configuration Release|Debug]
 
     Build  dotnet build SegfaultTools.sln: the module into ./bin (so ./SegfaultTools.psd1 imports)
            and the xunit project. The version comes from ModuleVersion in SegfaultTools.psd1.
@@ -14,8 +14,13 @@
            (tests/Pester/*.Tests.ps1 in a fresh pwsh; NUnit XML in TestResults/pester/). Prints one
            final line over both suites, "N passed, N failed[, N skipped]", and exits 1 when a test,
            a Pester block or file failed, or when a suite did not run.
+    Help   Build, then write en-US/SegfaultTools.dll-Help.xml from src/help/*.md and the built
+           cmdlets' metadata (.build/ConvertTo-MamlHelp.ps1). The MAML is committed; a test fails when
+           it drifts from what this writes.
     Bench  Build in Release, then run tests/bench/Invoke-Benchmark.ps1 in a fresh pwsh; exits with
            its exit code.
+    Package  Build, then out/SegfaultTools/ (the module as users install it) and
+           out/repository/SegfaultTools.<version>.nupkg (.build/New-ModulePackage.ps1).
     Run    Build, then list this machine's crash events, newest first, in a fresh pwsh.
 .PARAMETER Task
     What to do. Build by default.
@@ -24,7 +29,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Bench', 'Run')]
+    [ValidateSet('Build', 'Help', 'Test', 'Bench', 'Package', 'Run')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -254,6 +259,18 @@ try {
             Invoke-BuildTask 'Release'
             Write-Step 'Bench: tests/bench/Invoke-Benchmark.ps1 in a fresh pwsh'
             Invoke-ChildPwsh @('-File', $BenchScript)
+            exit $LASTEXITCODE
+        }
+        'Help' {
+            Invoke-BuildTask $Configuration
+            Write-Step 'Help: en-US/SegfaultTools.dll-Help.xml from src/help/*.md'
+            Invoke-ChildPwsh @('-File', (Join-Path $RepoRoot '.build/ConvertTo-MamlHelp.ps1'))
+            exit $LASTEXITCODE
+        }
+        'Package' {
+            Invoke-BuildTask $Configuration
+            Write-Step 'Package: out/SegfaultTools and its .nupkg'
+            Invoke-ChildPwsh @('-File', (Join-Path $RepoRoot '.build/New-ModulePackage.ps1'))
             exit $LASTEXITCODE
         }
         'Run' {

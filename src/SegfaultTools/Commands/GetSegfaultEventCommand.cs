@@ -52,11 +52,13 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.ProcessNameCompleter))]
     public string[]? ProcessName { get; set; }
 
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.ModuleNameCompleter))]
     public string[]? Module { get; set; }
 
     [Parameter]
@@ -143,7 +145,7 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
             case PathSet:
             case LiteralPathSet:
                 var root = SystemRoot.Live;
-                Emit(ReadFiles(_files, root), streaming: true);
+                Emit(_reader.ReadFiles(_files, root, !Oldest, Limit), streaming: true);
                 break;
             case RootSet:
                 ReadRoot();
@@ -171,10 +173,9 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
             source = _reader.JournalHasKernelEntries() ? EventSource.Journal : EventSource.Kernel;
             WriteVerbose($"Reading the {(source == EventSource.Journal ? "systemd journal" : "kernel ring buffer (/dev/kmsg)")}.");
         }
-        var live = SystemRoot.Live;
         if (source == EventSource.Journal)
         {
-            var context = new LogReadContext { Source = "journal", ComputerName = live.ComputerName };
+            var context = CrashEventReader.LiveJournalContext();
             Emit(_reader.ReadJournal(JournalSelector(), context, newestFirst: !Oldest, follow: false), streaming: true);
             if (Wait)
             {
@@ -188,13 +189,7 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
                 WriteWarning($"The kernel ring buffer holds only the current boot; -Boot {Boot} needs the journal (-Source Journal).");
                 return;
             }
-            var context = new LogReadContext
-            {
-                Source = "kernel",
-                ComputerName = live.ComputerName,
-                BootTime = NativeMethods.BootTime(),
-                BootId = live.ReadFirstLine("proc/sys/kernel/random/boot_id")?.Trim().Replace("-", "", StringComparison.Ordinal),
-            };
+            var context = CrashEventReader.LiveKernelContext();
             Emit(_reader.ReadKernelRing(context, newestFirst: !Oldest, follow: false), streaming: true);
             if (Wait)
             {
@@ -234,27 +229,13 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
                 "Pass the folder that holds the captured var/log (and proc, sys, etc)."));
             return;
         }
-        var root = new SystemRoot(resolved);
-        var files = root.KernelTextLogs();
-        var streams = files.Select(f => Limit(_reader.ReadFile(f, root, !Oldest))).ToList();
-        var journals = root.JournalFiles();
-        if (journals.Count > 0)
-        {
-            var context = new LogReadContext { Source = root.PathOf("var/log/journal"), ComputerName = root.ComputerName, TimeZone = root.TimeZone };
-            streams.Add(_reader.ReadJournal(journals.SelectMany(f => new[] { "--file", f }).ToList(), context, !Oldest, follow: false));
-        }
-        if (streams.Count == 0)
+        var events = _reader.ReadRoot(new SystemRoot(resolved), !Oldest, Limit);
+        if (events is null)
         {
             WriteWarning($"No kernel log was found under '{System.IO.Path.Combine(resolved, "var/log")}' (kern.log*, syslog*, messages* or journal/).");
             return;
         }
-        Emit(EventStreams.Distinct(EventStreams.MergeByTime(streams, newestFirst: !Oldest)), streaming: true);
-    }
-
-    private IEnumerable<SegfaultEvent> ReadFiles(IReadOnlyList<string> files, SystemRoot root)
-    {
-        var streams = files.Distinct(StringComparer.Ordinal).Select(f => Limit(_reader.ReadFile(f, root, !Oldest))).ToList();
-        return streams.Count == 0 ? Array.Empty<SegfaultEvent>() : EventStreams.MergeByTime(streams, newestFirst: !Oldest);
+        Emit(events, streaming: true);
     }
 
     /// <summary>A file read newest-first can stop once it is past -Since.</summary>

@@ -38,6 +38,42 @@ internal sealed class CrashEventReader
         SkippedLines += p.SkippedLines;
     }
 
+    // ----- sources as the cmdlet and its completers choose them -----
+
+    public static LogReadContext LiveJournalContext() => new() { Source = "journal", ComputerName = SystemRoot.Live.ComputerName };
+
+    public static LogReadContext LiveKernelContext() => new()
+    {
+        Source = "kernel",
+        ComputerName = SystemRoot.Live.ComputerName,
+        BootTime = NativeMethods.BootTime(),
+        BootId = SystemRoot.Live.ReadFirstLine("proc/sys/kernel/random/boot_id")?.Trim().Replace("-", "", StringComparison.Ordinal),
+    };
+
+    /// <summary>Several files as one stream in time order; <paramref name="limit"/> may end each file early.</summary>
+    public IEnumerable<SegfaultEvent> ReadFiles(IEnumerable<string> files, SystemRoot root, bool newestFirst,
+        Func<IEnumerable<SegfaultEvent>, IEnumerable<SegfaultEvent>> limit)
+    {
+        var streams = files.Distinct(StringComparer.Ordinal).Select(f => limit(ReadFile(f, root, newestFirst))).ToList();
+        return streams.Count == 0 ? Array.Empty<SegfaultEvent>() : EventStreams.MergeByTime(streams, newestFirst);
+    }
+
+    /// <summary>
+    /// A captured tree's kernel logs (the first text-log family present, and binary journals), merged
+    /// in time order with repeats of one crash dropped; null where the tree holds no kernel log.
+    /// </summary>
+    public IEnumerable<SegfaultEvent>? ReadRoot(SystemRoot root, bool newestFirst, Func<IEnumerable<SegfaultEvent>, IEnumerable<SegfaultEvent>> limit)
+    {
+        var streams = root.KernelTextLogs().Select(f => limit(ReadFile(f, root, newestFirst))).ToList();
+        var journals = root.JournalFiles();
+        if (journals.Count > 0)
+        {
+            var context = new LogReadContext { Source = root.PathOf("var/log/journal"), ComputerName = root.ComputerName, TimeZone = root.TimeZone };
+            streams.Add(ReadJournal(journals.SelectMany(f => new[] { "--file", f }).ToList(), context, newestFirst, follow: false));
+        }
+        return streams.Count == 0 ? null : EventStreams.Distinct(EventStreams.MergeByTime(streams, newestFirst));
+    }
+
     // ----- files -----
 
     public IEnumerable<SegfaultEvent> ReadFile(string path, SystemRoot root, bool newestFirst)
