@@ -324,7 +324,7 @@ internal static class CoreTypeClassifier
 
     private static string OfflineOrMissing(CpuTopology t) =>
         !t.HasSysfsDir ? $"not in sysfs (no /sys/devices/system/cpu/cpu{t.Cpu.ToString(CultureInfo.InvariantCulture)}): no topology to classify"
-        : !t.IsOnline ? "offline: the kernel shows no topology or frequency to classify it by"
+        : !t.IsOnline ? "offline: no topology or frequency files to classify it by"
         : !t.HasTopology ? "no topology files for this CPU"
         : "no evidence for this CPU";
 
