@@ -64,6 +64,9 @@ done
 for a in "$@"; do
   case "$a" in
     -r|--reverse) tac '__FIXTURE__'; exit 0 ;;
+    # -f: like journalctl -f -n 0, only new entries: the evolution crash and its Code: line a
+    # moment later, then nothing until stopped.
+    -f|--follow) sleep 1; sed -n '8,9p' '__FIXTURE__'; exec sleep 120 ;;
   esac
 done
 cat '__FIXTURE__'
@@ -292,6 +295,33 @@ exit 1
         $got | ForEach-Object { $_.Source | Should -BeExactly 'journal' }
         $calls = Get-StubCall
         @($calls | Where-Object { Test-KernelJsonCall $_ }) | Should -Not -BeNullOrEmpty
+    }
+
+    It '-Wait follows journalctl -f and stops when the pipeline stops' {
+        Clear-ArgLog
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("Import-Module '$(Join-Path $PSScriptRoot ../../SegfaultTools.psd1)'; Get-SegfaultEvent -Source Journal -Wait -MaxEvents 1")
+        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while ($output.Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $output.Count | Should -Be 2
+            $output[0].ProcessName | Should -BeExactly "bad$([char]27)comm"
+            $output[1].ProcessName | Should -BeExactly 'evolution'
+            $output[1].Code | Should -BeExactly 'Unable to access opcode bytes at 0xffffffffffffffd6.'
+            $async.IsCompleted | Should -BeFalse
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $calls = Get-StubCall
+            $follow = @($calls | Where-Object { $_ -contains '-f' } | ForEach-Object { , @($_) })
+            $follow.Count | Should -Be 1
+            $follow[0] | Should -Contain '-n'
+            $follow[0] | Should -Contain '_TRANSPORT=kernel'
+        }
+        finally { $ps.Dispose() }
     }
 
     Context 'when journalctl fails ("No journal files were found.", exit 1)' {
