@@ -9,7 +9,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('bin/SegfaultTools.format.ps1xml')
-    CmdletsToExport      = @('Get-SegfaultEvent')
+    CmdletsToExport      = @('Get-SegfaultEvent', 'Get-HybridCoreMap')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

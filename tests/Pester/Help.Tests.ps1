@@ -46,9 +46,8 @@ BeforeAll {
     Set-Content -Path (Join-Path $logs 'kern.log.1') -Value 'Apr  3 01:00:00 test-f kernel: traps: pcm-sensor-serv[8542] general protection fault ip:7f638b3f9967 sp:7ffe5e7434b0 error:0 in libc-2.32.so[7f638b3f9000+14f000]'
     Copy-Item (Join-Path $logs 'kern.log') (Join-Path $logs 'syslog')
     Set-Content -Path (Join-Path $TestDrive 'previous-boot.txt') -Value '[ 1122.175792] python[5019]: segfault at 1 ip 0000000000000001 sp 00007fff75097a90 error 14 likely on CPU 1 (core 1, socket 0)'
-    New-Item -ItemType Directory -Path (Join-Path $TestDrive 'evidence/etc') -Force | Out-Null
-    Set-Content -Path (Join-Path $TestDrive 'evidence/etc/hostname') -Value 'captured'
-    Copy-Item -Recurse $logs (Join-Path $TestDrive 'evidence/var/log')
+    # A captured tree: the i9-13900KS topology fixture, with its own var/log.
+    Copy-Item -Recurse (Join-Path $repo 'tests/fixtures/topology/raptorlake-13900ks') (Join-Path $TestDrive 'evidence')
 
     $Substitutions = [ordered]@{
         '/var/log/kern.log\*'                      = "$logs/kern.log*"

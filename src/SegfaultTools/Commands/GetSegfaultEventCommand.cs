@@ -25,8 +25,10 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = RootSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
-    public string Root { get; set; } = "/";
+    public string? Root { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
     [AllowEmptyString]
@@ -78,6 +80,9 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
     private EventQuery _query = null!;
     private KernelLogParser? _inputParser;
     private long _written;
+    private SystemRoot _machine = SystemRoot.Live;
+    private CoreTypeLookup? _coreTypes;
+    private bool _rootMissing;
 
     protected override void BeginProcessing()
     {
@@ -88,10 +93,27 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
         }
         _query = new EventQuery(ToOffset(Since), ToOffset(Until), ProcessName, Module, Kind, MaxEvents, Oldest);
         _reader = new CrashEventReader(WriteProblem, WriteVerbose, _cancel.Token);
+        if (Root is not null)
+        {
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
+            if (!Directory.Exists(resolved))
+            {
+                _rootMissing = true;
+                WriteProblem(new ReadProblem("RootNotFound", ErrorCategory.ObjectNotFound, $"The captured tree '{resolved}' does not exist.", resolved,
+                    "Pass the folder that holds the captured var/log (and proc, sys, etc)."));
+                return;
+            }
+            _machine = new SystemRoot(resolved);
+        }
+        _coreTypes = new CoreTypeLookup(_machine);
     }
 
     protected override void ProcessRecord()
     {
+        if (_rootMissing)
+        {
+            return;
+        }
         switch (ParameterSetName)
         {
             case PathSet:
@@ -128,6 +150,10 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        if (_rootMissing)
+        {
+            return;
+        }
         switch (ParameterSetName)
         {
             case InputObjectSet:
@@ -144,8 +170,7 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
                 break;
             case PathSet:
             case LiteralPathSet:
-                var root = SystemRoot.Live;
-                Emit(_reader.ReadFiles(_files, root, !Oldest, Limit), streaming: true);
+                Emit(_reader.ReadFiles(_files, _machine, !Oldest, Limit), streaming: true);
                 break;
             case RootSet:
                 ReadRoot();
@@ -222,17 +247,10 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
 
     private void ReadRoot()
     {
-        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
-        if (!Directory.Exists(resolved))
-        {
-            WriteProblem(new ReadProblem("RootNotFound", ErrorCategory.ObjectNotFound, $"The captured tree '{resolved}' does not exist.", resolved,
-                "Pass the folder that holds the captured var/log (and proc, sys, etc)."));
-            return;
-        }
-        var events = _reader.ReadRoot(new SystemRoot(resolved), !Oldest, Limit);
+        var events = _reader.ReadRoot(_machine, !Oldest, Limit);
         if (events is null)
         {
-            WriteWarning($"No kernel log was found under '{System.IO.Path.Combine(resolved, "var/log")}' (kern.log*, syslog*, messages* or journal/).");
+            WriteWarning($"No kernel log was found under '{_machine.PathOf("var/log")}' (kern.log*, syslog*, messages* or journal/).");
             return;
         }
         Emit(events, streaming: true);
@@ -288,6 +306,7 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
             {
                 return;
             }
+            JoinCoreType(e);
             if (!_query.Matches(e))
             {
                 continue;
@@ -304,6 +323,24 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
             WriteObject(e);
             _written++;
         }
+    }
+
+    /// <summary>
+    /// The core type of the event's CPU, from the map of the machine read. Saved files read without
+    /// -Root may come from anywhere: only those whose records name this host get this machine's map.
+    /// </summary>
+    private void JoinCoreType(SegfaultEvent e)
+    {
+        if (_coreTypes is null || e.Cpu is null || e.CoreType is not null)
+        {
+            return;
+        }
+        bool fileWithoutTree = ParameterSetName is PathSet or LiteralPathSet && Root is null;
+        if (fileWithoutTree && !e.HostFromRecord)
+        {
+            return;
+        }
+        e.CoreType = _coreTypes.For(e.ComputerName, e.Cpu);
     }
 
     private void ReportTotals()

@@ -9,6 +9,7 @@ internal sealed class CrashRecord
 {
     public DateTimeOffset? TimeCreated;
     public string? ComputerName;
+    public bool HostFromRecord;
     public string? BootId;
     public string? ProcessName;
     public int? ProcessId;

@@ -113,6 +113,7 @@ internal sealed class KernelLogParser
                 head!.TimeCreated = framed.Time;
                 head.Monotonic = framed.Monotonic;
                 head.ComputerName = framed.Host ?? _context.ComputerName;
+                head.HostFromRecord = framed.Host is not null;
                 head.BootId = framed.BootId ?? _context.BootId;
                 head.CallerId = framed.CallerId;
                 head.Source = _context.Source;

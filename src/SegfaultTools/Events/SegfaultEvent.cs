@@ -28,6 +28,7 @@ public sealed class SegfaultEvent
         Socket = r.Socket;
         Code = r.Code;
         Source = r.Source;
+        HostFromRecord = r.HostFromRecord;
         Message = r.Message;
 
         if (Kind == SegfaultKind.Segfault && r.ErrorCodeIsPageFault && ErrorCode is ulong e)
@@ -75,9 +76,18 @@ public sealed class SegfaultEvent
     public int? Cpu { get; }
     public int? CoreId { get; }
     public int? Socket { get; }
+
+    /// <summary>
+    /// Performance or Efficiency core (Get-HybridCoreMap) where the map of the machine the event
+    /// came from is known; empty otherwise, never borrowed from another machine.
+    /// </summary>
+    public CoreType? CoreType { get; internal set; }
     public string? Code { get; }
     public string? Source { get; }
     public string? Message { get; }
+
+    /// <summary>Whether ComputerName was named by the log record itself rather than assumed.</summary>
+    internal bool HostFromRecord { get; }
 
     public override string ToString() =>
         $"{ProcessName}[{ProcessId}]: {Kind} at 0x{FaultAddress ?? 0:x} ip 0x{InstructionPointer ?? 0:x}" +
