@@ -172,10 +172,17 @@ public sealed class GetSegfaultEventModuleTests : IClassFixture<ModuleRunspaceFi
     }
 
     [Fact]
-    public void ModuleExportsExactlyGetSegfaultEvent()
+    public void ModuleExportsExactlyTheCmdletsItHas()
     {
-        var (output, _) = _f.Run("(Get-Module SegfaultTools).ExportedCommands.Keys");
-        Assert.Equal(new[] { "Get-SegfaultEvent" }, output.Select(o => o.BaseObject.ToString()));
+        // Every public cmdlet class is exported, and nothing else (no functions, aliases, variables).
+        var cmdlets = typeof(SegfaultEvent).Assembly.GetTypes()
+            .Where(t => t.IsPublic && typeof(System.Management.Automation.Cmdlet).IsAssignableFrom(t))
+            .Select(t => t.GetCustomAttributes(typeof(System.Management.Automation.CmdletAttribute), false).Cast<System.Management.Automation.CmdletAttribute>().Single())
+            .Select(a => a.VerbName + "-" + a.NounName)
+            .OrderBy(n => n, StringComparer.Ordinal);
+        var (output, _) = _f.Run("(Get-Module SegfaultTools).ExportedCommands.Keys | Sort-Object");
+        Assert.Equal(new[] { "Get-HybridCoreMap", "Get-SegfaultEvent" }, cmdlets);
+        Assert.Equal(cmdlets, output.Select(o => o.BaseObject.ToString()));
     }
 
     [Fact]
