@@ -285,7 +285,7 @@ internal sealed class CrashEventReader
             args.Add("-r");
         }
         _verbose($"Running journalctl {string.Join(' ', args)}");
-        return follow || !newestFirst ? ReadJournalForward(args, context) : ReadJournalNewestFirst(args, context);
+        return follow || !newestFirst ? ReadJournalForward(args, context, follow) : ReadJournalNewestFirst(args, context);
     }
 
     /// <summary>
@@ -298,7 +298,7 @@ internal sealed class CrashEventReader
         const int BatchSize = 2048;
         var batch = new List<FramedLine>(BatchSize);
         var overlap = new List<FramedLine>();
-        foreach (var framed in JournalEntries(args))
+        foreach (var framed in JournalEntries(args, follow: false))
         {
             batch.Add(framed);
             if (batch.Count == BatchSize)
@@ -340,12 +340,15 @@ internal sealed class CrashEventReader
         return result;
     }
 
-    /// <summary>The kernel entries journalctl writes, framed; problems reported once it ends.</summary>
-    private IEnumerable<FramedLine> JournalEntries(List<string> args)
+    /// <summary>
+    /// The kernel entries journalctl writes, framed; problems reported once it ends. Following
+    /// (-f), it may stay silent as long as no crash happens, so no idle timeout applies.
+    /// </summary>
+    private IEnumerable<FramedLine> JournalEntries(List<string> args, bool follow)
     {
         int exitCode = 0;
         string stderr = string.Empty;
-        using var it = ProcessRunner.StreamLines(JournalctlProgram, args, ProgramIdleTimeout, _cancel,
+        using var it = ProcessRunner.StreamLines(JournalctlProgram, args, follow ? null : ProgramIdleTimeout, _cancel,
             (code, err) => { exitCode = code; stderr = err; }).GetEnumerator();
         while (true)
         {
@@ -372,13 +375,11 @@ internal sealed class CrashEventReader
         ReportJournalExit(exitCode, stderr);
     }
 
-    private IEnumerable<SegfaultEvent> ReadJournalForward(List<string> args, LogReadContext context)
+    private IEnumerable<SegfaultEvent> ReadJournalForward(List<string> args, LogReadContext context, bool follow)
     {
-        bool follow = args.Contains("-f");
-
         var parser = new KernelLogParser(context);
         long position = 0;
-        foreach (var framed in follow ? JournalEntriesFollowing(args) : JournalEntries(args))
+        foreach (var framed in JournalEntries(args, follow))
         {
             parser.FeedFramed(framed, position++);
             foreach (var e in parser.TakeReady())
@@ -392,34 +393,6 @@ internal sealed class CrashEventReader
             yield return e.Event;
         }
         Tally(parser);
-    }
-
-    /// <summary>journalctl -f: entries as they come, for as long as the pipeline runs.</summary>
-    private IEnumerable<FramedLine> JournalEntriesFollowing(List<string> args)
-    {
-        using var it = ProcessRunner.StreamLines(JournalctlProgram, args, null, _cancel).GetEnumerator();
-        while (true)
-        {
-            bool more;
-            try
-            {
-                more = it.MoveNext();
-            }
-            catch (ExternalProgramException ex)
-            {
-                _problem(new ReadProblem("JournalReadFailed", ErrorCategory.ReadError, ex.Message, JournalctlProgram,
-                    "Install systemd's journalctl, or read the kernel ring buffer with -Source Kernel.", ex));
-                yield break;
-            }
-            if (!more)
-            {
-                yield break;
-            }
-            if (JournalJsonReader.TryFrame(it.Current, out var framed))
-            {
-                yield return framed;
-            }
-        }
     }
 
     private void ReportJournalExit(int exitCode, string stderr)
