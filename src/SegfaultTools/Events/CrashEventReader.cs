@@ -27,6 +27,9 @@ internal sealed class CrashEventReader
         _cancel = cancel;
     }
 
+    /// <summary>The kernel log device; tests point it elsewhere to take the dmesg path.</summary>
+    internal string KmsgPath { get; init; } = KmsgReader.DevicePath;
+
     public long SuppressedRecords { get; private set; }
     public long SkippedLines { get; private set; }
 
@@ -424,20 +427,36 @@ internal sealed class CrashEventReader
     {
         IEnumerable<SegfaultEvent> Forward()
         {
-            KmsgReader kmsg;
+            KmsgReader? kmsg;
             try
             {
-                kmsg = KmsgReader.Open();
+                kmsg = KmsgReader.Open(KmsgPath);
             }
             catch (KernelLogAccessException ex)
             {
                 _problem(new ReadProblem("KernelLogAccessDenied", ErrorCategory.PermissionDenied, ex.Message, KmsgReader.DevicePath, AccessAdvice, ex));
                 yield break;
             }
+            catch (IOException ex) when (!File.Exists(KmsgPath) && ProcessRunner.Find("dmesg") is not null)
+            {
+                // No /dev/kmsg (some containers and minimal systems): dmesg may still reach the buffer
+                // through syslog(2).
+                _verbose($"{ex.Message} Reading the kernel ring buffer through dmesg instead.");
+                kmsg = null;
+            }
             catch (IOException ex)
             {
                 _problem(new ReadProblem("KernelLogUnavailable", ErrorCategory.ResourceUnavailable, ex.Message, KmsgReader.DevicePath,
                     "In a container the host's kernel log is usually hidden; read a saved log with -Path, or the journal with -Source Journal.", ex));
+                yield break;
+            }
+
+            if (kmsg is null)
+            {
+                foreach (var e in ReadDmesg(context, follow))
+                {
+                    yield return e;
+                }
                 yield break;
             }
 
@@ -502,5 +521,55 @@ internal sealed class CrashEventReader
             }
         }
         return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
+    }
+
+    /// <summary>
+    /// The ring buffer through `dmesg --raw` ("&lt;6&gt;[  123.456] message"), or `dmesg --raw --follow-new`
+    /// for -Wait; stamps become wall-clock time from this boot's start.
+    /// </summary>
+    private IEnumerable<SegfaultEvent> ReadDmesg(LogReadContext context, bool follow)
+    {
+        var args = follow ? new[] { "--raw", "--follow-new" } : new[] { "--raw" };
+        var parser = new KernelLogParser(context);
+        long position = 0;
+        using var it = ProcessRunner.StreamLines("dmesg", args, follow ? null : ProgramIdleTimeout, _cancel,
+            (code, err) =>
+            {
+                if (code != 0)
+                {
+                    bool denied = err.Contains("Operation not permitted", StringComparison.OrdinalIgnoreCase);
+                    _problem(new ReadProblem(denied ? "KernelLogAccessDenied" : "KernelLogUnavailable",
+                        denied ? ErrorCategory.PermissionDenied : ErrorCategory.ResourceUnavailable,
+                        $"dmesg exited with code {code}: {err.Trim()}", "dmesg", denied ? AccessAdvice : null));
+                }
+            }).GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = it.MoveNext();
+            }
+            catch (ExternalProgramException ex)
+            {
+                _problem(new ReadProblem("KernelLogUnavailable", ErrorCategory.ResourceUnavailable, ex.Message, "dmesg", null, ex));
+                yield break;
+            }
+            if (!more)
+            {
+                break;
+            }
+            parser.FeedLine(it.Current, position++);
+            foreach (var e in parser.TakeReady())
+            {
+                yield return e.Event;
+            }
+        }
+        parser.Finish();
+        foreach (var e in parser.TakeReady())
+        {
+            yield return e.Event;
+        }
+        Tally(parser);
     }
 }

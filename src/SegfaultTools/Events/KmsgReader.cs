@@ -23,17 +23,17 @@ internal sealed class KmsgReader : IDisposable
 
     public long LostRecords { get; private set; }
 
-    public static KmsgReader Open()
+    public static KmsgReader Open(string devicePath = DevicePath)
     {
-        int fd = NativeMethods.Open(DevicePath, NativeMethods.O_RDONLY | NativeMethods.O_NONBLOCK);
+        int fd = NativeMethods.Open(devicePath, NativeMethods.O_RDONLY | NativeMethods.O_NONBLOCK);
         if (fd < 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (errno is NativeMethods.EPERM or NativeMethods.EACCES)
             {
-                throw new KernelLogAccessException($"Reading {DevicePath} was refused (kernel.dmesg_restrict is set, or the user lacks CAP_SYSLOG).");
+                throw new KernelLogAccessException($"Reading {devicePath} was refused (kernel.dmesg_restrict is set, or the user lacks CAP_SYSLOG).");
             }
-            throw new IOException($"{DevicePath} could not be opened (errno {errno}).");
+            throw new IOException($"{devicePath} could not be opened (errno {errno}).");
         }
         return new KmsgReader(fd);
     }
