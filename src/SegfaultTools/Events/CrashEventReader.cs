@@ -124,11 +124,11 @@ internal sealed class CrashEventReader
                     "Decompress it first (zstd -d, xz -d, bunzip2) and pass the result with -Path."));
                 return Array.Empty<SegfaultEvent>();
             default:
-                if (newestFirst)
+                if (newestFirst && !TextLogScanner.NeedsForwardReading(head.AsSpan(0, headLength)))
                 {
                     return Guard(ReadBackward(file, context), path, corruptIsGzip: false);
                 }
-                return Guard(ReadStreamForward(file, context, newestFirst: false), path, corruptIsGzip: false);
+                return Guard(ReadStreamForward(file, context, newestFirst), path, corruptIsGzip: false);
         }
     }
 

@@ -44,6 +44,9 @@ internal sealed class KernelLogParser
     /// <summary>True while a crash head waits for continuation records: every next line matters.</summary>
     public bool HasPending => _pending.Count > 0;
 
+    /// <summary>True where the log's time stamps depend on every line before them (dmesg -H).</summary>
+    public bool NeedsEveryLine => _framer.SawRelativeStamps;
+
     /// <summary>When true, lines only complete pending crashes: no new heads, no notices counted.</summary>
     public bool ContinuationOnly { get; set; }
 

@@ -18,6 +18,16 @@ internal sealed partial class LineFramer
 
     public LineFramer(LogReadContext context) => _context = context;
 
+    /// <summary>
+    /// True once a dmesg -H/--reltime stamp ("[Mar 9 17:33]") was read: its "[  +0.000007]" deltas
+    /// add up from line to line, so every line has to be read for the times to come out right.
+    /// </summary>
+    public bool SawRelativeStamps => _lastRelativeBase is not null;
+
+    /// <summary>Whether a line starts with a dmesg -H base stamp.</summary>
+    public static bool IsRelativeBaseLine(string line) =>
+        RelativeBaseBracket().Match(line) is { Success: true } m && MonthNames.Parse(m.Groups["mon"].ValueSpan) != 0;
+
     [GeneratedRegex(@"^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)\s*:\s", RegexOptions.CultureInvariant)]
     private static partial Regex DmesgFacilityPrefix();
 

@@ -11,21 +11,29 @@ internal static class TextLogScanner
 {
     internal const int ChunkSize = 4 * 1024 * 1024;
 
-    // Every crash record holds one of these: "segfault at" (fault.c), " sp:" (traps.c's
-    // "ip:... sp:... error:"), "unhandled " (arm64, riscv), "fatal signal" (print-fatal-signals),
-    // and "show_signal" (the rate-limit notice "show_signal_msg: N callbacks suppressed"; other
-    // subsystems' notices say nothing about crashes and are common).
+    // Every crash record holds one of these: "egfault" (fault.c's "segfault at"), "ip:" (traps.c's
+    // "ip:... sp:... error:"), "unhandled" (arm64, riscv), "fatal signal" (print-fatal-signals)
+    // and "show_signal" (the rate-limit notice "show_signal_msg: N callbacks suppressed"). They are
+    // chosen for the byte search's speed too: its vector compare keys on a needle's first and last
+    // byte, and pairs like " " + ":" (in every time stamp) would make it check every line.
     private static readonly byte[][] Needles =
     {
-        "segfault at"u8.ToArray(),
-        " sp:"u8.ToArray(),
-        "unhandled "u8.ToArray(),
+        "egfault"u8.ToArray(),
+        "ip:"u8.ToArray(),
+        "unhandled"u8.ToArray(),
         "fatal signal"u8.ToArray(),
         "show_signal"u8.ToArray(),
     };
 
     private const int SearchBlock = 64 * 1024;
     private static readonly int LongestNeedle = Needles.Max(n => n.Length);
+
+    /// <summary>Whether a file must be read front to back: dmesg -H stamps count on the lines before them.</summary>
+    public static bool NeedsForwardReading(ReadOnlySpan<byte> head)
+    {
+        int nl = head.IndexOf((byte)'\n');
+        return LineFramer.IsRelativeBaseLine(Encoding.UTF8.GetString(nl < 0 ? head : head[..nl]));
+    }
 
     /// <summary>Reads a stream front to back; yields events in the order they happened.</summary>
     public static IEnumerable<SegfaultEvent> ReadForward(Stream stream, KernelLogParser parser, CancellationToken cancel)
@@ -136,9 +144,20 @@ internal static class TextLogScanner
     private static void ScanRange(ReadOnlySpan<byte> data, long baseOffset, KernelLogParser parser)
     {
         int pos = 0;
+        if (baseOffset == 0)
+        {
+            // The first line says which format the file is in; dmesg -H needs all of them.
+            int firstEnd = data.IndexOf((byte)'\n');
+            var first = data[..(firstEnd < 0 ? data.Length : firstEnd)];
+            if (first.Length <= KernelLogParser.MaxLineLength)
+            {
+                parser.FeedLine(Encoding.UTF8.GetString(first), 0);
+            }
+            pos = firstEnd < 0 ? data.Length : firstEnd + 1;
+        }
         while (pos < data.Length)
         {
-            if (!parser.HasPending)
+            if (!parser.HasPending && !parser.NeedsEveryLine)
             {
                 int candidate = NextCandidate(data, pos);
                 if (candidate < 0)

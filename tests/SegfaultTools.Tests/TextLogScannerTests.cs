@@ -1,0 +1,99 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace SegfaultTools.Tests;
+
+/// <summary>
+/// The byte scanner that skips non-crash lines must find every crash the line-by-line parser finds,
+/// read forwards, backwards (across chunk edges) and through gzip.
+/// </summary>
+public sealed class TextLogScannerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("segfaulttools-scan-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static List<string> AllFixtureLines() =>
+        KernelFixtures.Groups.SelectMany(g => g.OrderBy(r => r.Seq)).SelectMany(r => r.Lines).ToList();
+
+    private static string Describe(SegfaultEvent e) =>
+        $"{e.ProcessName}|{e.ProcessId}|{e.Kind}|{e.FaultAddress}|{e.InstructionPointer}|{e.Module}|{e.Cpu}|{e.Code}|{e.TimeCreated:o}";
+
+    private (List<string> Expected, string Path) WriteFixtureLog(int padding)
+    {
+        // Real lines between filler lines, so crashes land on both sides of the scanner's chunk edges.
+        var lines = AllFixtureLines();
+        var filler = "[    1.000000] usb 1-1: new high-speed USB device number 2 using xhci_hcd and a fairly long tail of text";
+        var text = new StringBuilder();
+        foreach (var line in lines)
+        {
+            for (int i = 0; i < padding; i++)
+            {
+                text.Append(filler).Append('\n');
+            }
+            text.Append(line).Append('\n');
+        }
+        var path = Path.Combine(_dir, $"kern-{padding}.log");
+        File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
+        File.SetLastWriteTimeUtc(path, new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        var expected = KernelLogParser.ParseAll(File.ReadAllLines(path), Context(path)).Select(Describe).ToList();
+        return (expected, path);
+    }
+
+    private static LogReadContext Context(string path) => KernelFixtures.TestContext() with { Source = path };
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(300)]
+    public void ForwardScanFindsWhatTheParserFinds(int padding)
+    {
+        var (expected, path) = WriteFixtureLog(padding);
+        Assert.True(expected.Count > 120);
+        using var stream = File.OpenRead(path);
+        var parser = new KernelLogParser(Context(path));
+        var scanned = TextLogScanner.ReadForward(stream, parser, CancellationToken.None).Select(Describe).ToList();
+        AssertSameEvents(expected, scanned);
+        Assert.Equal(32 + 16, parser.SuppressedRecords);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(300)]
+    public void BackwardScanFindsTheSameNewestFirst(int padding)
+    {
+        var (expected, path) = WriteFixtureLog(padding);
+        Assert.True(new FileInfo(path).Length > TextLogScanner.ChunkSize || padding == 0);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read);
+        long suppressed = 0;
+        var scanned = TextLogScanner.ReadBackward(stream, () => new KernelLogParser(Context(path)), p => suppressed += p.SuppressedRecords, CancellationToken.None)
+            .Select(Describe).ToList();
+        scanned.Reverse();
+        AssertSameEvents(expected, scanned);
+        Assert.Equal(32 + 16, suppressed);
+    }
+
+    private static void AssertSameEvents(List<string> expected, List<string> actual)
+    {
+        for (int i = 0; i < Math.Min(expected.Count, actual.Count); i++)
+        {
+            Assert.True(expected[i] == actual[i], $"event {i}: expected {expected[i]}, got {actual[i]}");
+        }
+        Assert.Equal(expected.Count, actual.Count);
+    }
+
+    [Fact]
+    public void GzipIsReadLikeThePlainFile()
+    {
+        var (expected, path) = WriteFixtureLog(1);
+        var gz = path + ".gz";
+        using (var input = File.OpenRead(path))
+        using (var output = new GZipStream(File.Create(gz), CompressionLevel.Fastest))
+        {
+            input.CopyTo(output);
+        }
+        using var stream = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress);
+        var scanned = TextLogScanner.ReadForward(stream, new KernelLogParser(Context(path)), CancellationToken.None).Select(Describe).ToList();
+        AssertSameEvents(expected, scanned);
+    }
+}
