@@ -12,7 +12,27 @@ internal sealed record ReadProblem(string ErrorId, ErrorCategory Category, strin
 /// and binary journals, the live journal and the kernel ring buffer. Problems are reported, not
 /// thrown, so one bad source never stops the others.
 /// </summary>
-internal sealed class CrashEventReader
+internal sealed class CrashEventReader : KernelEventReader<SegfaultEvent>
+{
+    public CrashEventReader(Action<ReadProblem> problem, Action<string> verbose, CancellationToken cancel)
+        : base(problem, verbose, cancel)
+    {
+    }
+
+    protected override ScanNeedles Needles => TextLogScanner.CrashNeedles;
+
+    protected override IKernelRecordAssembler<SegfaultEvent> NewAssembler(LogReadContext context) => new KernelLogParser(context);
+
+    protected override DateTimeOffset? TimeOf(SegfaultEvent e) => e.TimeCreated;
+
+    protected override IEnumerable<SegfaultEvent> Distinct(IEnumerable<SegfaultEvent> events) => EventStreams.Distinct(events);
+}
+
+/// <summary>
+/// The reading machinery behind every kernel-log cmdlet: the sources as above, with the records
+/// built by the assembler a subclass names (crash records, hardware error records, ...).
+/// </summary>
+internal abstract class KernelEventReader<T>
 {
     internal const string JournalctlProgram = "journalctl";
     private static readonly TimeSpan ProgramIdleTimeout = TimeSpan.FromSeconds(60);
@@ -20,7 +40,7 @@ internal sealed class CrashEventReader
     private readonly Action<string> _verbose;
     private readonly CancellationToken _cancel;
 
-    public CrashEventReader(Action<ReadProblem> problem, Action<string> verbose, CancellationToken cancel)
+    protected KernelEventReader(Action<ReadProblem> problem, Action<string> verbose, CancellationToken cancel)
     {
         _problem = problem;
         _verbose = verbose;
@@ -33,9 +53,19 @@ internal sealed class CrashEventReader
     public long SuppressedRecords { get; private set; }
     public long SkippedLines { get; private set; }
 
-    internal void AddTally(KernelLogParser p) => Tally(p);
+    /// <summary>The byte strings every record of this reader's kind holds (see <see cref="TextLogScanner"/>).</summary>
+    protected abstract ScanNeedles Needles { get; }
 
-    private void Tally(KernelLogParser p)
+    protected abstract IKernelRecordAssembler<T> NewAssembler(LogReadContext context);
+
+    protected abstract DateTimeOffset? TimeOf(T e);
+
+    /// <summary>Drops repeats of one record read from two places of a captured tree.</summary>
+    protected virtual IEnumerable<T> Distinct(IEnumerable<T> events) => events;
+
+    internal void AddTally(IKernelRecordAssembler<T> p) => Tally(p);
+
+    private void Tally(IKernelRecordAssembler<T> p)
     {
         SuppressedRecords += p.SuppressedRecords;
         SkippedLines += p.SkippedLines;
@@ -54,18 +84,18 @@ internal sealed class CrashEventReader
     };
 
     /// <summary>Several files as one stream in time order; <paramref name="limit"/> may end each file early.</summary>
-    public IEnumerable<SegfaultEvent> ReadFiles(IEnumerable<string> files, SystemRoot root, bool newestFirst,
-        Func<IEnumerable<SegfaultEvent>, IEnumerable<SegfaultEvent>> limit)
+    public IEnumerable<T> ReadFiles(IEnumerable<string> files, SystemRoot root, bool newestFirst,
+        Func<IEnumerable<T>, IEnumerable<T>> limit)
     {
         var streams = files.Distinct(StringComparer.Ordinal).Select(f => limit(ReadFile(f, root, newestFirst))).ToList();
-        return streams.Count == 0 ? Array.Empty<SegfaultEvent>() : EventStreams.MergeByTime(streams, newestFirst);
+        return streams.Count == 0 ? Array.Empty<T>() : EventStreams.MergeByTime(streams, newestFirst, TimeOf);
     }
 
     /// <summary>
     /// A captured tree's kernel logs (the first text-log family present, and binary journals), merged
     /// in time order with repeats of one crash dropped; null where the tree holds no kernel log.
     /// </summary>
-    public IEnumerable<SegfaultEvent>? ReadRoot(SystemRoot root, bool newestFirst, Func<IEnumerable<SegfaultEvent>, IEnumerable<SegfaultEvent>> limit)
+    public IEnumerable<T>? ReadRoot(SystemRoot root, bool newestFirst, Func<IEnumerable<T>, IEnumerable<T>> limit)
     {
         var streams = root.KernelTextLogs().Select(f => limit(ReadFile(f, root, newestFirst))).ToList();
         var journals = root.JournalFiles();
@@ -74,12 +104,12 @@ internal sealed class CrashEventReader
             var context = new LogReadContext { Source = root.PathOf("var/log/journal"), ComputerName = root.ComputerName, TimeZone = root.TimeZone };
             streams.Add(ReadJournal(journals.SelectMany(f => new[] { "--file", f }).ToList(), context, newestFirst, follow: false));
         }
-        return streams.Count == 0 ? null : EventStreams.Distinct(EventStreams.MergeByTime(streams, newestFirst));
+        return streams.Count == 0 ? null : Distinct(EventStreams.MergeByTime(streams, newestFirst, TimeOf));
     }
 
     // ----- files -----
 
-    public IEnumerable<SegfaultEvent> ReadFile(string path, SystemRoot root, bool newestFirst)
+    public IEnumerable<T> ReadFile(string path, SystemRoot root, bool newestFirst)
     {
         FileStream file;
         byte[] head = new byte[4096];
@@ -96,7 +126,7 @@ internal sealed class CrashEventReader
             _problem(new ReadProblem(denied ? "FileAccessDenied" : "FileReadFailed", denied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
                 $"Cannot read '{path}': {ex.Message}", path,
                 denied ? "Run with sudo, or add your user to the 'adm' group (Debian/Ubuntu) that may read the system logs." : "Check that the file exists and is readable.", ex));
-            return Array.Empty<SegfaultEvent>();
+            return Array.Empty<T>();
         }
 
         var context = new LogReadContext
@@ -122,7 +152,7 @@ internal sealed class CrashEventReader
                 _problem(new ReadProblem("UnsupportedCompression", ErrorCategory.InvalidData,
                     $"'{path}' is compressed with a format other than gzip (zstd, xz or bzip2).", path,
                     "Decompress it first (zstd -d, xz -d, bunzip2) and pass the result with -Path."));
-                return Array.Empty<SegfaultEvent>();
+                return Array.Empty<T>();
             default:
                 if (newestFirst && !TextLogScanner.NeedsForwardReading(head.AsSpan(0, headLength)))
                 {
@@ -132,25 +162,25 @@ internal sealed class CrashEventReader
         }
     }
 
-    private IEnumerable<SegfaultEvent> ReadBackward(FileStream file, LogReadContext context)
+    private IEnumerable<T> ReadBackward(FileStream file, LogReadContext context)
     {
         using (file)
         {
-            foreach (var e in TextLogScanner.ReadBackward(file, () => new KernelLogParser(context), Tally, _cancel))
+            foreach (var e in TextLogScanner.ReadBackward(file, () => NewAssembler(context), Tally, Needles, _cancel))
             {
                 yield return e;
             }
         }
     }
 
-    private IEnumerable<SegfaultEvent> ReadStreamForward(Stream stream, LogReadContext context, bool newestFirst)
+    private IEnumerable<T> ReadStreamForward(Stream stream, LogReadContext context, bool newestFirst)
     {
-        IEnumerable<SegfaultEvent> Forward()
+        IEnumerable<T> Forward()
         {
             using (stream)
             {
-                var parser = new KernelLogParser(context);
-                foreach (var e in TextLogScanner.ReadForward(stream, parser, _cancel))
+                var parser = NewAssembler(context);
+                foreach (var e in TextLogScanner.ReadForward(stream, parser, Needles, _cancel))
                 {
                     yield return e;
                 }
@@ -160,12 +190,12 @@ internal sealed class CrashEventReader
         return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
     }
 
-    private IEnumerable<SegfaultEvent> ReadJsonLines(Stream stream, LogReadContext context, bool newestFirst)
+    private IEnumerable<T> ReadJsonLines(Stream stream, LogReadContext context, bool newestFirst)
     {
-        IEnumerable<SegfaultEvent> Forward()
+        IEnumerable<T> Forward()
         {
             using var reader = new StreamReader(stream);
-            var parser = new KernelLogParser(context);
+            var parser = NewAssembler(context);
             string? line;
             long position = 0;
             while ((line = reader.ReadLine()) is not null)
@@ -196,7 +226,7 @@ internal sealed class CrashEventReader
     }
 
     /// <summary>Turns an exception while reading one file into that file's error; the others go on.</summary>
-    private IEnumerable<SegfaultEvent> Guard(IEnumerable<SegfaultEvent> source, string path, bool corruptIsGzip)
+    private IEnumerable<T> Guard(IEnumerable<T> source, string path, bool corruptIsGzip)
     {
         using var it = source.GetEnumerator();
         while (true)
@@ -276,7 +306,7 @@ internal sealed class CrashEventReader
     /// Kernel entries through journalctl. <paramref name="selector"/> picks the journal (nothing for
     /// the system journal, --file or --directory for captured ones) and any -b/--since/--until.
     /// </summary>
-    public IEnumerable<SegfaultEvent> ReadJournal(IReadOnlyList<string> selector, LogReadContext context, bool newestFirst, bool follow)
+    public IEnumerable<T> ReadJournal(IReadOnlyList<string> selector, LogReadContext context, bool newestFirst, bool follow)
     {
         var args = new List<string>(selector) { "_TRANSPORT=kernel", "-o", "json", "--no-pager", "-q" };
         if (follow)
@@ -296,7 +326,7 @@ internal sealed class CrashEventReader
     /// (with the first entries of the batch after, where a crash at its edge has its continuation
     /// records), so -MaxEvents ends journalctl after the batches it needs.
     /// </summary>
-    private IEnumerable<SegfaultEvent> ReadJournalNewestFirst(List<string> args, LogReadContext context)
+    private IEnumerable<T> ReadJournalNewestFirst(List<string> args, LogReadContext context)
     {
         const int BatchSize = 2048;
         var batch = new List<FramedLine>(BatchSize);
@@ -319,9 +349,9 @@ internal sealed class CrashEventReader
         }
     }
 
-    private List<SegfaultEvent> ParseBatchNewestFirst(List<FramedLine> newestFirst, ref List<FramedLine> overlap, LogReadContext context)
+    private List<T> ParseBatchNewestFirst(List<FramedLine> newestFirst, ref List<FramedLine> overlap, LogReadContext context)
     {
-        var parser = new KernelLogParser(context);
+        var parser = NewAssembler(context);
         for (int i = newestFirst.Count - 1; i >= 0; i--)
         {
             parser.FeedFramed(newestFirst[i], i);
@@ -335,7 +365,7 @@ internal sealed class CrashEventReader
         Tally(parser);
         overlap = newestFirst.Skip(Math.Max(0, newestFirst.Count - KernelLogParser.ContinuationWindow)).Reverse().ToList();
         var events = parser.TakeReady();
-        var result = new List<SegfaultEvent>(events.Count);
+        var result = new List<T>(events.Count);
         for (int i = events.Count - 1; i >= 0; i--)
         {
             result.Add(events[i].Event);
@@ -378,9 +408,9 @@ internal sealed class CrashEventReader
         ReportJournalExit(exitCode, stderr);
     }
 
-    private IEnumerable<SegfaultEvent> ReadJournalForward(List<string> args, LogReadContext context, bool follow)
+    private IEnumerable<T> ReadJournalForward(List<string> args, LogReadContext context, bool follow)
     {
-        var parser = new KernelLogParser(context);
+        var parser = NewAssembler(context);
         long position = 0;
         foreach (var framed in JournalEntries(args, follow))
         {
@@ -423,9 +453,9 @@ internal sealed class CrashEventReader
     /// The current boot's records from /dev/kmsg; with <paramref name="follow"/>, only records written
     /// from now on, until cancelled (-Wait reads the history first with a separate pass).
     /// </summary>
-    public IEnumerable<SegfaultEvent> ReadKernelRing(LogReadContext context, bool newestFirst, bool follow)
+    public IEnumerable<T> ReadKernelRing(LogReadContext context, bool newestFirst, bool follow)
     {
-        IEnumerable<SegfaultEvent> Forward()
+        IEnumerable<T> Forward()
         {
             KmsgReader? kmsg;
             try
@@ -466,7 +496,7 @@ internal sealed class CrashEventReader
                 {
                     kmsg.SeekToEnd(); // the history was read by the pass before
                 }
-                var parser = new KernelLogParser(context);
+                var parser = NewAssembler(context);
                 long position = 0;
                 var idle = System.Diagnostics.Stopwatch.StartNew();
                 while (true)
@@ -527,10 +557,10 @@ internal sealed class CrashEventReader
     /// The ring buffer through `dmesg --raw` ("&lt;6&gt;[  123.456] message"), or `dmesg --raw --follow-new`
     /// for -Wait; stamps become wall-clock time from this boot's start.
     /// </summary>
-    private IEnumerable<SegfaultEvent> ReadDmesg(LogReadContext context, bool follow)
+    private IEnumerable<T> ReadDmesg(LogReadContext context, bool follow)
     {
         var args = follow ? new[] { "--raw", "--follow-new" } : new[] { "--raw" };
-        var parser = new KernelLogParser(context);
+        var parser = NewAssembler(context);
         long position = 0;
         using var it = ProcessRunner.StreamLines("dmesg", args, follow ? null : ProgramIdleTimeout, _cancel,
             (code, err) =>

@@ -7,7 +7,11 @@ internal static class EventStreams
     /// Merges streams that are each in time order (newest first or oldest first) into one, lazily,
     /// so -MaxEvents stops every source early. An event without a time keeps its stream's place.
     /// </summary>
-    public static IEnumerable<SegfaultEvent> MergeByTime(IReadOnlyList<IEnumerable<SegfaultEvent>> streams, bool newestFirst)
+    public static IEnumerable<SegfaultEvent> MergeByTime(IReadOnlyList<IEnumerable<SegfaultEvent>> streams, bool newestFirst) =>
+        MergeByTime(streams, newestFirst, e => e.TimeCreated);
+
+    /// <summary>Merges streams of any event type by the time <paramref name="timeOf"/> gives (see above).</summary>
+    public static IEnumerable<T> MergeByTime<T>(IReadOnlyList<IEnumerable<T>> streams, bool newestFirst, Func<T, DateTimeOffset?> timeOf)
     {
         if (streams.Count == 1)
         {
@@ -18,7 +22,7 @@ internal static class EventStreams
             yield break;
         }
 
-        var cursors = new List<(IEnumerator<SegfaultEvent> It, DateTimeOffset Key)>();
+        var cursors = new List<(IEnumerator<T> It, DateTimeOffset Key)>();
         try
         {
             foreach (var s in streams)
@@ -26,7 +30,7 @@ internal static class EventStreams
                 var it = s.GetEnumerator();
                 if (it.MoveNext())
                 {
-                    cursors.Add((it, it.Current.TimeCreated ?? (newestFirst ? DateTimeOffset.MaxValue : DateTimeOffset.MinValue)));
+                    cursors.Add((it, timeOf(it.Current) ?? (newestFirst ? DateTimeOffset.MaxValue : DateTimeOffset.MinValue)));
                 }
                 else
                 {
@@ -48,7 +52,7 @@ internal static class EventStreams
                 yield return it.Current;
                 if (it.MoveNext())
                 {
-                    cursors[pick] = (it, it.Current.TimeCreated ?? key);
+                    cursors[pick] = (it, timeOf(it.Current) ?? key);
                 }
                 else
                 {
@@ -85,7 +89,7 @@ internal static class EventStreams
     }
 
     /// <summary>Newest first from a source that can only be read front to back.</summary>
-    public static IEnumerable<SegfaultEvent> Reversed(IEnumerable<SegfaultEvent> forward)
+    public static IEnumerable<T> Reversed<T>(IEnumerable<T> forward)
     {
         var all = forward.ToList();
         for (int i = all.Count - 1; i >= 0; i--)

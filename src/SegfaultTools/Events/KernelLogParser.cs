@@ -8,7 +8,7 @@ namespace SegfaultTools;
 /// dump on other architectures) is assembled from the lines that follow its head, even where two
 /// threads' records interleave.
 /// </summary>
-internal sealed class KernelLogParser
+internal sealed class KernelLogParser : IKernelRecordAssembler<SegfaultEvent>
 {
     /// <summary>
     /// How many lines after a head its continuation records may arrive. The kernel prints them
@@ -64,7 +64,7 @@ internal sealed class KernelLogParser
         return TakeReadyEvents();
     }
 
-    internal void FeedLine(string line, long position)
+    public void FeedLine(string line, long position)
     {
         if (line.Length > MaxLineLength || line.Contains('\0'))
         {
@@ -95,7 +95,7 @@ internal sealed class KernelLogParser
         FeedFramed(framed, position);
     }
 
-    internal void FeedFramed(in FramedLine framed, long position)
+    public void FeedFramed(in FramedLine framed, long position)
     {
         Age();
         if (!framed.IsKernel)
@@ -347,16 +347,16 @@ internal sealed class KernelLogParser
         _ready.Add((r.Position, r.ToEvent()));
     }
 
-    internal List<(long Position, SegfaultEvent Event)> TakeReady()
+    public List<(long Position, SegfaultEvent Event)> TakeReady()
     {
         var list = new List<(long, SegfaultEvent)>(_ready);
         _ready.Clear();
         return list;
     }
 
-    internal void Finish() => CompleteAll();
+    public void Finish() => CompleteAll();
 
-    internal void CountSkipped() => SkippedLines++;
+    public void CountSkipped() => SkippedLines++;
 
     private List<SegfaultEvent> TakeReadyEvents()
     {

@@ -16,17 +16,14 @@ internal static class TextLogScanner
     // and "show_signal" (the rate-limit notice "show_signal_msg: N callbacks suppressed"). They are
     // chosen for the byte search's speed too: its vector compare keys on a needle's first and last
     // byte, and pairs like " " + ":" (in every time stamp) would make it check every line.
-    private static readonly byte[][] Needles =
-    {
+    internal static readonly ScanNeedles CrashNeedles = new(
         "egfault"u8.ToArray(),
         "ip:"u8.ToArray(),
         "unhandled"u8.ToArray(),
         "fatal signal"u8.ToArray(),
-        "show_signal"u8.ToArray(),
-    };
+        "show_signal"u8.ToArray());
 
     private const int SearchBlock = 64 * 1024;
-    private static readonly int LongestNeedle = Needles.Max(n => n.Length);
 
     /// <summary>Whether a file must be read front to back: dmesg -H stamps count on the lines before them.</summary>
     public static bool NeedsForwardReading(ReadOnlySpan<byte> head)
@@ -36,7 +33,11 @@ internal static class TextLogScanner
     }
 
     /// <summary>Reads a stream front to back; yields events in the order they happened.</summary>
-    public static IEnumerable<SegfaultEvent> ReadForward(Stream stream, KernelLogParser parser, CancellationToken cancel)
+    public static IEnumerable<SegfaultEvent> ReadForward(Stream stream, KernelLogParser parser, CancellationToken cancel) =>
+        ReadForward(stream, parser, CrashNeedles, cancel);
+
+    /// <summary>Reads a stream front to back for any assembler, whose records all hold one of <paramref name="needles"/>.</summary>
+    public static IEnumerable<T> ReadForward<T>(Stream stream, IKernelRecordAssembler<T> parser, ScanNeedles needles, CancellationToken cancel)
     {
         var buffer = new byte[ChunkSize];
         int filled = 0;
@@ -63,7 +64,7 @@ internal static class TextLogScanner
                 continue;
             }
 
-            ScanRange(buffer.AsSpan(0, limit), bufferOffset, parser);
+            ScanRange(buffer.AsSpan(0, limit), bufferOffset, parser, needles);
             foreach (var e in parser.TakeReady())
             {
                 yield return e.Event;
@@ -86,7 +87,12 @@ internal static class TextLogScanner
     /// -MaxEvents stops after the last chunk it needs. Each chunk is parsed forwards together with
     /// the first lines of the chunk after it, where a crash at the chunk's end has its continuations.
     /// </summary>
-    public static IEnumerable<SegfaultEvent> ReadBackward(FileStream file, Func<KernelLogParser> newParser, Action<KernelLogParser> done, CancellationToken cancel)
+    public static IEnumerable<SegfaultEvent> ReadBackward(FileStream file, Func<KernelLogParser> newParser, Action<KernelLogParser> done, CancellationToken cancel) =>
+        ReadBackward<SegfaultEvent>(file, newParser, p => done((KernelLogParser)p), CrashNeedles, cancel);
+
+    /// <summary>Reads a seekable file from its end for any assembler (see the overload above).</summary>
+    public static IEnumerable<T> ReadBackward<T>(FileStream file, Func<IKernelRecordAssembler<T>> newParser, Action<IKernelRecordAssembler<T>> done,
+        ScanNeedles needles, CancellationToken cancel)
     {
         var buffer = new byte[ChunkSize];
         long end = file.Length;
@@ -94,7 +100,7 @@ internal static class TextLogScanner
         while (end > 0)
         {
             cancel.ThrowIfCancellationRequested();
-            var events = ReadChunkBefore(file, buffer, ref end, ref overlap, newParser, done);
+            var events = ReadChunkBefore(file, buffer, ref end, ref overlap, newParser, done, needles);
             for (int i = events.Count - 1; i >= 0; i--)
             {
                 yield return events[i].Event;
@@ -102,8 +108,8 @@ internal static class TextLogScanner
         }
     }
 
-    private static List<(long Position, SegfaultEvent Event)> ReadChunkBefore(FileStream file, byte[] buffer, ref long end,
-        ref List<string> overlap, Func<KernelLogParser> newParser, Action<KernelLogParser> done)
+    private static List<(long Position, T Event)> ReadChunkBefore<T>(FileStream file, byte[] buffer, ref long end,
+        ref List<string> overlap, Func<IKernelRecordAssembler<T>> newParser, Action<IKernelRecordAssembler<T>> done, ScanNeedles needles)
     {
         long start = Math.Max(0, end - ChunkSize);
         int length = (int)(end - start);
@@ -126,7 +132,7 @@ internal static class TextLogScanner
         long rangeStart = start + skip;
 
         var parser = newParser();
-        ScanRange(range, rangeStart, parser);
+        ScanRange(range, rangeStart, parser, needles);
         parser.ContinuationOnly = true;
         foreach (var line in overlap)
         {
@@ -141,7 +147,7 @@ internal static class TextLogScanner
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ScanRange(ReadOnlySpan<byte> data, long baseOffset, KernelLogParser parser)
+    private static void ScanRange<T>(ReadOnlySpan<byte> data, long baseOffset, IKernelRecordAssembler<T> parser, ScanNeedles needles)
     {
         int pos = 0;
         if (baseOffset == 0)
@@ -159,7 +165,7 @@ internal static class TextLogScanner
         {
             if (!parser.HasPending && !parser.NeedsEveryLine)
             {
-                int candidate = NextCandidate(data, pos);
+                int candidate = NextCandidate(data, pos, needles);
                 if (candidate < 0)
                 {
                     return;
@@ -187,14 +193,14 @@ internal static class TextLogScanner
     /// block at a time so the several needle passes read the block from L2, not from memory.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int NextCandidate(ReadOnlySpan<byte> data, int from)
+    private static int NextCandidate(ReadOnlySpan<byte> data, int from, ScanNeedles needles)
     {
         for (int block = from; block < data.Length; block += SearchBlock)
         {
-            int end = Math.Min(data.Length, block + SearchBlock + LongestNeedle - 1);
+            int end = Math.Min(data.Length, block + SearchBlock + needles.Longest - 1);
             var window = data[block..end];
             int best = -1;
-            foreach (var needle in Needles)
+            foreach (var needle in needles.Items)
             {
                 var scope = best < 0 ? window : window[..Math.Min(window.Length, best + needle.Length - 1)];
                 int found = scope.IndexOf(needle);
@@ -246,4 +252,21 @@ internal static class TextLogScanner
             offset += n;
         }
     }
+}
+
+/// <summary>
+/// The byte strings of which every record an assembler builds holds at least one; lines with none
+/// of them are skipped undecoded. Prefer needles whose first and last bytes are rare in logs.
+/// </summary>
+internal sealed class ScanNeedles
+{
+    public ScanNeedles(params byte[][] items)
+    {
+        Items = items;
+        Longest = items.Max(n => n.Length);
+    }
+
+    public byte[][] Items { get; }
+
+    public int Longest { get; }
 }
