@@ -120,7 +120,7 @@ internal sealed class GpuDriverReader
         }
         else if (smi.Problem is not null)
         {
-            notes.Add(smi.Problem);
+            notes.Add(smi.Problem.TrimEnd('.'));
         }
         if (!module.IsLoaded)
         {
