@@ -57,6 +57,7 @@ BeforeAll {
         'journalctl -k -b -1( --no-pager)?'        = "Get-Content $(Join-Path $TestDrive 'previous-boot.txt')"
         '\./crashes\.csv'                          = (Join-Path $TestDrive 'crashes.csv')
         '/path/to/SegfaultTools'                   = $repo
+        '\./gpu-evidence'                          = (Join-Path $repo 'tests/fixtures/gpu/trees/nvidia-mismatch-550-555')
     }
 
     function Invoke-Example([string] $Code) {

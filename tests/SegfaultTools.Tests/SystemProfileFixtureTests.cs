@@ -9,7 +9,7 @@ public sealed class SystemProfileFixtureTests
 {
     internal static string TreePath(string name) => Path.Combine(RepoPaths.Fixtures, "system", name);
 
-    private const string GpuNote = "GPU: Get-GpuDriverInfo not available, so GpuName, GpuMemoryMiB, GpuDriverVersion and CudaVersion are empty.";
+    private const string GpuNote = "GPU: none found (no NVIDIA driver, and no GPU in /sys/class/drm).";
     private const string NoEdac = "No EDAC memory controller is registered";
 
     private static readonly Dictionary<string, object?> Gpu = new()

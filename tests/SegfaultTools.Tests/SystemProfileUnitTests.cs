@@ -290,7 +290,11 @@ public sealed class SystemProfileUnitTests
         Assert.Equal(long.Parse(File.ReadAllText("/proc/sys/kernel/tainted").Trim()), p.KernelTainted);
         Assert.Equal(Environment.MachineName, p.ComputerName);
         Assert.Equal(Environment.ProcessorCount, p.LogicalCpus);
-        Assert.Contains(p.Notes, n => n.StartsWith("GPU: Get-GpuDriverInfo not available", StringComparison.Ordinal));
+        if (!Directory.Exists("/sys/class/drm") && !Directory.Exists("/proc/driver/nvidia"))
+        {
+            Assert.Contains("GPU: none found (no NVIDIA driver, and no GPU in /sys/class/drm).", p.Notes);
+            Assert.Null(p.GpuName);
+        }
         // glibc from the library itself equals what ldd says.
         var ldd = ProcessRunner.Find("ldd");
         if (ldd is not null)
@@ -377,5 +381,20 @@ public sealed class SystemProfileUnitTests
         Assert.Equal("0xa60120c", row.Properties["Microcode"].Value);
         Assert.Equal("EarlyUpdate", row.Properties["MicrocodeSource"].Value);
         Assert.Equal("GLIBCXX_3.4.33", row.Properties["LibstdcxxVersion"].Value);
+    }
+
+    [Fact]
+    public void GpuSummaryIsGetGpuDriverInfosFirstNamedGpu()
+    {
+        var tree = new SystemRoot(Path.Combine(RepoPaths.Root, "tests/fixtures/gpu/trees/nvidia-open-590"));
+        var gpus = new GpuDriverReader(tree, new CapturedGpuTools(tree)).Read();
+        var gpu = Assert.Single(gpus, g => g.Name is not null);
+        var p = SystemProfileReader.ReadCaptured(tree);
+        Assert.Equal("NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", p.GpuName);
+        Assert.Equal(gpu.Name, p.GpuName);
+        Assert.Equal(97887, p.GpuMemoryMiB);
+        Assert.Equal("590.44.01", p.GpuDriverVersion);
+        Assert.Equal("13.1", p.CudaVersion);
+        Assert.DoesNotContain(p.Notes, n => n.StartsWith("GPU: none found", StringComparison.Ordinal));
     }
 }

@@ -76,7 +76,9 @@ internal static class ProcessRunner
                 while (true)
                 {
                     var read = process.StandardOutput.ReadLineAsync(cancel).AsTask();
-                    if (idleTimeout is TimeSpan t && !read.Wait(t, CancellationToken.None))
+                    // Task.Wait would throw when the read is cancelled; WaitAny only waits, and the
+                    // outcome is taken from the task below.
+                    if (idleTimeout is TimeSpan t && Task.WaitAny(new Task[] { read }, t) < 0)
                     {
                         Kill(process);
                         throw new ExternalProgramException(program, $"'{program}' stopped answering for {t.TotalSeconds:0} s and was ended.");

@@ -31,11 +31,17 @@ internal sealed class SystemProfileReader
     /// <summary>The live CPUID source for the hybrid map (tests pass a fake).</summary>
     internal ICpuIdSource? CpuId { get; init; }
 
+    /// <summary>Where the GPU summary comes from: Get-GpuDriverInfo's sources; null leaves it empty.</summary>
+    internal IGpuTools? GpuTools { get; init; }
+
     public static SystemProfile ReadLive(CancellationToken cancel) =>
-        new SystemProfileReader(SystemRoot.Live, new LivePrograms(TimeSpan.FromSeconds(5), cancel)).Read();
+        new SystemProfileReader(SystemRoot.Live, new LivePrograms(TimeSpan.FromSeconds(5), cancel))
+        {
+            GpuTools = new LiveGpuTools(TimeSpan.FromSeconds(10), cancel),
+        }.Read();
 
     public static SystemProfile ReadCaptured(SystemRoot root) =>
-        new SystemProfileReader(root, new CapturedPrograms(root)).Read();
+        new SystemProfileReader(root, new CapturedPrograms(root)) { GpuTools = new CapturedGpuTools(root) }.Read();
 
     public SystemProfile Read()
     {
@@ -58,6 +64,7 @@ internal sealed class SystemProfileReader
         var topology = ReadTopology(cpu);
         var (memTotal, swapTotal) = ReadMemInfo();
         var os = ReadOsRelease();
+        var gpu = ReadGpu();
 
         var release = ReadText("proc/sys/kernel/osrelease");
         var version = ReadText("proc/sys/kernel/version");
@@ -136,17 +143,40 @@ internal sealed class SystemProfileReader
             PythonVersion = ReadVersion(ProgramCapture.Python, Toolchain.PythonVersion, "python3"),
             LibstdcxxVersion = libstdcxx,
             LibstdcxxPath = libPath,
-            Notes = NotesWithGpu(),
+            GpuName = gpu?.Name,
+            GpuMemoryMiB = gpu?.MemoryTotalMiB,
+            GpuDriverVersion = gpu?.DriverVersion,
+            CudaVersion = gpu?.CudaDriverVersion,
+            Notes = _notes.ToArray(),
         };
         return profile;
     }
 
     private void Note(string text) => _notes.Add(text);
 
-    private string[] NotesWithGpu()
+    /// <summary>
+    /// The GPU summary: Get-GpuDriverInfo's first record with a name, NVIDIA's first (the seed's
+    /// machine has its display on the iGPU and its work on the NVIDIA card).
+    /// </summary>
+    private GpuDriverInfo? ReadGpu()
     {
-        Note("GPU: Get-GpuDriverInfo not available, so GpuName, GpuMemoryMiB, GpuDriverVersion and CudaVersion are empty.");
-        return _notes.ToArray();
+        if (GpuTools is null)
+        {
+            Note("GPU: not read (no GPU source given), so GpuName, GpuMemoryMiB, GpuDriverVersion and CudaVersion are empty.");
+            return null;
+        }
+        var reader = new GpuDriverReader(_root, GpuTools);
+        var records = reader.Read();
+        foreach (var warning in reader.Warnings)
+        {
+            Note("GPU: " + warning);
+        }
+        var gpu = records.Where(r => r.Name is not null).OrderBy(r => r.Vendor == "NVIDIA" ? 0 : 1).FirstOrDefault() ?? records.FirstOrDefault();
+        if (gpu is null)
+        {
+            Note("GPU: none found (no NVIDIA driver, and no GPU in /sys/class/drm).");
+        }
+        return gpu;
     }
 
     /// <summary>A path as the user knows it: "/proc/cpuinfo" live, the full path in a captured tree.</summary>
