@@ -9,7 +9,11 @@ namespace SegfaultTools;
 /// <item><c>&lt;root&gt;/var/log/kern.log*</c>, <c>syslog*</c>, <c>messages*</c> (rotated and .gz too): text kernel logs.</item>
 /// <item><c>&lt;root&gt;/var/log/journal/</c>: binary journals, read with <c>journalctl --directory</c>.</item>
 /// <item><c>&lt;root&gt;/var/log/pacman.log</c>, <c>dpkg.log</c>, ...: package history.</item>
-/// <item><c>&lt;root&gt;/.segfaulttools/</c>: captured output of programs a live run calls (one documented file each).</item>
+/// <item><c>&lt;root&gt;/.segfaulttools/</c>: captured output of programs a live run calls, one file each:
+/// <c>nvidia-smi-q-x.xml</c> (<c>nvidia-smi -q -x</c>, or its error text), <c>ldconfig-p.txt</c> (<c>ldconfig -p</c>),
+/// <c>dkms-status.txt</c> (<c>dkms status</c>), <c>modinfo-nvidia.txt</c> (<c>modinfo nvidia</c>),
+/// <c>gcc-version.txt</c> (<c>gcc --version</c>), <c>python3-version.txt</c> (<c>python3 --version</c>),
+/// <c>ldd-version.txt</c> (<c>ldd --version</c>) and <c>dmesg.txt</c> (<c>dmesg</c>, any time format).</item>
 /// </list>
 /// </summary>
 internal sealed class SystemRoot
