@@ -96,4 +96,24 @@ public sealed class TextLogScannerTests : IDisposable
         var scanned = TextLogScanner.ReadForward(stream, new KernelLogParser(Context(path)), CancellationToken.None).Select(Describe).ToList();
         AssertSameEvents(expected, scanned);
     }
+
+    [Fact]
+    public void WallBroadcastKeepsItsHeadersTimeAndHostWhenLinesAreSkipped()
+    {
+        // The two-line shape of the fixtures' syslogd wall broadcasts (groups 86, 87, 172), carrying a
+        // segfault line: the header holds the host and time, the second line the kernel text.
+        var path = Path.Combine(_dir, "wall.log");
+        var filler = Enumerable.Repeat("Jan  4 04:19:31 ws kernel: usb 1-1: new high-speed USB device number 2 using xhci_hcd", 50);
+        File.WriteAllLines(path, filler.Concat(new[]
+        {
+            "Message from syslogd@ws at Jan  4 04:19:32 ...",
+            " kernel:python[803265]: segfault at 0 ip 0000000000000000 sp 00007ffd12345678 error 14 likely on CPU 16 (core 32, socket 0)",
+        }).Concat(filler));
+        File.SetLastWriteTimeUtc(path, new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        using var stream = File.OpenRead(path);
+        var e = Assert.Single(TextLogScanner.ReadForward(stream, new KernelLogParser(Context(path)), CancellationToken.None));
+        Assert.Equal("ws", e.ComputerName);
+        Assert.Equal(new DateTimeOffset(2026, 1, 4, 4, 19, 32, TimeSpan.Zero), e.TimeCreated);
+        Assert.Equal(16, e.Cpu);
+    }
 }

@@ -16,12 +16,15 @@ internal static class TextLogScanner
     // and "show_signal" (the rate-limit notice "show_signal_msg: N callbacks suppressed"). They are
     // chosen for the byte search's speed too: its vector compare keys on a needle's first and last
     // byte, and pairs like " " + ":" (in every time stamp) would make it check every line.
+    // "syslogd@" finds the header of a syslogd wall broadcast, which holds the time and host of the
+    // " kernel:..." line after it.
     internal static readonly ScanNeedles CrashNeedles = new(
         "egfault"u8.ToArray(),
         "ip:"u8.ToArray(),
         "unhandled"u8.ToArray(),
         "fatal signal"u8.ToArray(),
-        "show_signal"u8.ToArray());
+        "show_signal"u8.ToArray(),
+        "syslogd@"u8.ToArray());
 
     private const int SearchBlock = 64 * 1024;
 
