@@ -176,7 +176,7 @@ public sealed class GetSegfaultEventModuleTests : IClassFixture<ModuleRunspaceFi
     {
         // Every public cmdlet class is exported, and nothing else (no functions, aliases, variables).
         var cmdlets = typeof(SegfaultEvent).Assembly.GetTypes()
-            .Where(t => t.IsPublic && typeof(System.Management.Automation.Cmdlet).IsAssignableFrom(t))
+            .Where(t => t.IsPublic && !t.IsAbstract && typeof(System.Management.Automation.Cmdlet).IsAssignableFrom(t))
             .Select(t => t.GetCustomAttributes(typeof(System.Management.Automation.CmdletAttribute), false).Cast<System.Management.Automation.CmdletAttribute>().Single())
             .Select(a => a.VerbName + "-" + a.NounName)
             .OrderBy(n => n, StringComparer.Ordinal);

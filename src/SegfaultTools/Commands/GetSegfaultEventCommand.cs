@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Management.Automation;
 
 namespace SegfaultTools.Commands;
@@ -6,51 +5,8 @@ namespace SegfaultTools.Commands;
 /// <summary>Reads user-space crash records (segfaults and traps) from the kernel log.</summary>
 [Cmdlet(VerbsCommon.Get, "SegfaultEvent", DefaultParameterSetName = LiveSet)]
 [OutputType(typeof(SegfaultEvent))]
-public sealed class GetSegfaultEventCommand : PSCmdlet
+public sealed class GetSegfaultEventCommand : KernelLogCommand<SegfaultEvent>
 {
-    private const string LiveSet = "Live";
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-    private const string RootSet = "Root";
-    private const string InputObjectSet = "InputObject";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = Array.Empty<string>();
-
-    [Parameter(Mandatory = true, ParameterSetName = RootSet)]
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    [ValidateNotNullOrEmpty]
-    public string? Root { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-    [AllowEmptyString]
-    [AllowNull]
-    public string?[] InputObject { get; set; } = Array.Empty<string>();
-
-    [Parameter(ParameterSetName = LiveSet)]
-    public EventSource Source { get; set; } = EventSource.Auto;
-
-    [Parameter(ParameterSetName = LiveSet)]
-    [ValidateNotNullOrEmpty]
-    public string? Boot { get; set; }
-
-    [Parameter(ParameterSetName = LiveSet)]
-    public SwitchParameter Wait { get; set; }
-
-    [Parameter]
-    public DateTime? Since { get; set; }
-
-    [Parameter]
-    public DateTime? Until { get; set; }
-
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -66,272 +22,31 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
     [Parameter]
     public SegfaultKind[]? Kind { get; set; }
 
-    [Parameter]
-    [ValidateRange(1, long.MaxValue)]
-    public long? MaxEvents { get; set; }
-
-    [Parameter]
-    public SwitchParameter Oldest { get; set; }
-
-    private readonly List<string> _files = new();
-    private readonly CancellationTokenSource _cancel = new();
-    private readonly List<SegfaultEvent> _buffered = new();
-    private CrashEventReader _reader = null!;
     private EventQuery _query = null!;
-    private KernelLogParser? _inputParser;
-    private long _written;
-    private SystemRoot _machine = SystemRoot.Live;
-    private CoreTypeLookup? _coreTypes;
-    private bool _rootMissing;
+    private CoreTypeLookup _coreTypes = null!;
 
-    protected override void BeginProcessing()
+    private protected override KernelEventReader<SegfaultEvent> NewReader(Action<ReadProblem> problem, Action<string> verbose, CancellationToken cancel) =>
+        new CrashEventReader(problem, verbose, cancel);
+
+    private protected override IKernelRecordAssembler<SegfaultEvent> NewAssembler(LogReadContext context) => new KernelLogParser(context);
+
+    private protected override DateTimeOffset? TimeOf(SegfaultEvent record) => record.TimeCreated;
+
+    private protected override bool Matches(SegfaultEvent record) => _query.Matches(record);
+
+    private protected override void Prepare()
     {
-        if (Since is { } s && Until is { } u && s > u)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Since ({s:o}) is after -Until ({u:o})."),
-                "SinceAfterUntil", ErrorCategory.InvalidArgument, null));
-        }
-        _query = new EventQuery(ToOffset(Since), ToOffset(Until), ProcessName, Module, Kind, MaxEvents, Oldest);
-        _reader = new CrashEventReader(WriteProblem, WriteVerbose, _cancel.Token);
-        if (Root is not null)
-        {
-            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
-            if (!Directory.Exists(resolved))
-            {
-                _rootMissing = true;
-                WriteProblem(new ReadProblem("RootNotFound", ErrorCategory.ObjectNotFound, $"The captured tree '{resolved}' does not exist.", resolved,
-                    "Pass the folder that holds the captured var/log (and proc, sys, etc)."));
-                return;
-            }
-            _machine = new SystemRoot(resolved);
-        }
-        _coreTypes = new CoreTypeLookup(_machine);
-    }
-
-    protected override void ProcessRecord()
-    {
-        if (_rootMissing)
-        {
-            return;
-        }
-        switch (ParameterSetName)
-        {
-            case PathSet:
-                foreach (var p in Path)
-                {
-                    ResolvePath(p, literal: false);
-                }
-                break;
-            case LiteralPathSet:
-                foreach (var p in LiteralPath)
-                {
-                    ResolvePath(p, literal: true);
-                }
-                break;
-            case InputObjectSet:
-                _inputParser ??= new KernelLogParser(new LogReadContext
-                {
-                    Source = "input",
-                    ComputerName = SystemRoot.Live.ComputerName,
-                    BootTime = NativeMethods.BootTime(),
-                });
-                foreach (var line in InputObject)
-                {
-                    if (line is null)
-                    {
-                        continue;
-                    }
-                    _inputParser.FeedLine(line, 0);
-                    Emit(_inputParser.TakeReady().Select(r => r.Event), streaming: Oldest);
-                }
-                break;
-        }
-    }
-
-    protected override void EndProcessing()
-    {
-        if (_rootMissing)
-        {
-            return;
-        }
-        switch (ParameterSetName)
-        {
-            case InputObjectSet:
-                if (_inputParser is not null)
-                {
-                    _inputParser.Finish();
-                    Emit(_inputParser.TakeReady().Select(r => r.Event), streaming: Oldest);
-                    _reader.AddTally(_inputParser);
-                }
-                if (!Oldest)
-                {
-                    Emit(EventStreams.Reversed(_buffered), streaming: true);
-                }
-                break;
-            case PathSet:
-            case LiteralPathSet:
-                Emit(_reader.ReadFiles(_files, _machine, !Oldest, Limit), streaming: true);
-                break;
-            case RootSet:
-                ReadRoot();
-                break;
-            default:
-                ReadLive();
-                break;
-        }
-        ReportTotals();
-    }
-
-    protected override void StopProcessing() => _cancel.Cancel();
-
-    private void ReadLive()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            ThrowTerminatingError(new ErrorRecord(new PlatformNotSupportedException("Get-SegfaultEvent reads the Linux kernel log."),
-                "PlatformNotSupported", ErrorCategory.NotImplemented, null)
-            { ErrorDetails = new ErrorDetails("Get-SegfaultEvent reads the Linux kernel log; on other systems pass a copied Linux log with -Path.") });
-        }
-        var source = Source;
-        if (source == EventSource.Auto)
-        {
-            source = _reader.JournalHasKernelEntries() ? EventSource.Journal : EventSource.Kernel;
-            WriteVerbose($"Reading the {(source == EventSource.Journal ? "systemd journal" : "kernel ring buffer (/dev/kmsg)")}.");
-        }
-        if (source == EventSource.Journal)
-        {
-            var context = CrashEventReader.LiveJournalContext();
-            Emit(_reader.ReadJournal(JournalSelector(), context, newestFirst: !Oldest, follow: false), streaming: true);
-            if (Wait)
-            {
-                Emit(_reader.ReadJournal(new[] { "-n", "0" }, context, newestFirst: false, follow: true), streaming: true, follow: true);
-            }
-        }
-        else
-        {
-            if (Boot is not null && Boot is not "0")
-            {
-                WriteWarning($"The kernel ring buffer holds only the current boot; -Boot {Boot} needs the journal (-Source Journal).");
-                return;
-            }
-            var context = CrashEventReader.LiveKernelContext();
-            Emit(_reader.ReadKernelRing(context, newestFirst: !Oldest, follow: false), streaming: true);
-            if (Wait)
-            {
-                Emit(_reader.ReadKernelRing(context, newestFirst: false, follow: true), streaming: true, follow: true);
-            }
-        }
-    }
-
-    private List<string> JournalSelector()
-    {
-        var args = new List<string>();
-        if (Boot is not null)
-        {
-            args.Add("-b");
-            args.Add(Boot);
-        }
-        if (Since is { } s)
-        {
-            args.Add("--since");
-            args.Add(s.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
-        }
-        if (Until is { } u)
-        {
-            args.Add("--until");
-            // journalctl's --until has second resolution; round up so the last second is kept.
-            args.Add(u.ToLocalTime().AddSeconds(1).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
-        }
-        return args;
-    }
-
-    private void ReadRoot()
-    {
-        var events = _reader.ReadRoot(_machine, !Oldest, Limit);
-        if (events is null)
-        {
-            WriteWarning($"No kernel log was found under '{_machine.PathOf("var/log")}' (kern.log*, syslog*, messages* or journal/).");
-            return;
-        }
-        Emit(events, streaming: true);
-    }
-
-    /// <summary>A file read newest-first can stop once it is past -Since.</summary>
-    private IEnumerable<SegfaultEvent> Limit(IEnumerable<SegfaultEvent> stream) =>
-        Oldest || Since is null ? stream : stream.TakeWhile(e => !_query.IsBeforeWindow(e));
-
-    private void ResolvePath(string path, bool literal)
-    {
-        try
-        {
-            if (literal)
-            {
-                var full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                if (!File.Exists(full))
-                {
-                    throw new ItemNotFoundException($"Cannot find path '{full}' because it does not exist.");
-                }
-                _files.Add(full);
-                return;
-            }
-            var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
-            if (provider.Name != "FileSystem")
-            {
-                WriteProblem(new ReadProblem("NotAFileSystemPath", ErrorCategory.InvalidArgument, $"'{path}' is not a file-system path.", path));
-                return;
-            }
-            foreach (var r in resolved)
-            {
-                if (Directory.Exists(r))
-                {
-                    WriteProblem(new ReadProblem("PathIsDirectory", ErrorCategory.InvalidArgument, $"'{r}' is a directory.", r,
-                        "Pass the log files (for example /var/log/kern.log*), or use -Root for a captured tree."));
-                    continue;
-                }
-                _files.Add(r);
-            }
-        }
-        catch (ItemNotFoundException ex)
-        {
-            WriteProblem(new ReadProblem("PathNotFound", ErrorCategory.ObjectNotFound, ex.Message, path,
-                "Check the path; wildcards are allowed with -Path.", ex));
-        }
-    }
-
-    private void Emit(IEnumerable<SegfaultEvent> events, bool streaming, bool follow = false)
-    {
-        foreach (var e in events)
-        {
-            if (_cancel.IsCancellationRequested)
-            {
-                return;
-            }
-            JoinCoreType(e);
-            if (!_query.Matches(e))
-            {
-                continue;
-            }
-            if (!streaming)
-            {
-                _buffered.Add(e);
-                continue;
-            }
-            if (!follow && MaxEvents is long max && _written >= max)
-            {
-                return;
-            }
-            WriteObject(e);
-            _written++;
-        }
+        _query = new EventQuery(ToOffset(Since), ToOffset(Until), ProcessName, Module, Kind);
+        _coreTypes = new CoreTypeLookup(Machine);
     }
 
     /// <summary>
     /// The core type of the event's CPU, from the map of the machine read. Saved files read without
     /// -Root may come from anywhere: only those whose records name this host get this machine's map.
     /// </summary>
-    private void JoinCoreType(SegfaultEvent e)
+    private protected override void OnRead(SegfaultEvent e)
     {
-        if (_coreTypes is null || e.Cpu is null || e.CoreType is not null)
+        if (e.Cpu is null || e.CoreType is not null)
         {
             return;
         }
@@ -342,28 +57,4 @@ public sealed class GetSegfaultEventCommand : PSCmdlet
         }
         e.CoreType = _coreTypes.For(e.ComputerName, e.Cpu);
     }
-
-    private void ReportTotals()
-    {
-        if (_reader.SkippedLines > 0)
-        {
-            WriteVerbose($"{_reader.SkippedLines} line(s) were not readable as log text (binary, over-long or malformed) and were skipped.");
-        }
-        if (_reader.SuppressedRecords > 0)
-        {
-            WriteWarning($"The kernel suppressed {_reader.SuppressedRecords} crash message(s) by rate limiting (\"callbacks suppressed\"): the events returned are a lower bound on the crashes that happened.");
-        }
-    }
-
-    private void WriteProblem(ReadProblem p)
-    {
-        var record = new ErrorRecord(p.Exception ?? new InvalidOperationException(p.Message), p.ErrorId, p.Category, p.Target)
-        {
-            ErrorDetails = new ErrorDetails(p.Message) { RecommendedAction = p.RecommendedAction ?? string.Empty },
-        };
-        WriteError(record);
-    }
-
-    private static DateTimeOffset? ToOffset(DateTime? t) =>
-        t is { } v ? new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Local) : v) : null;
 }

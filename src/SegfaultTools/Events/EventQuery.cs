@@ -2,20 +2,17 @@ using System.Management.Automation;
 
 namespace SegfaultTools;
 
-/// <summary>The filters and order a caller asked for; matched against every event read.</summary>
+/// <summary>The filters a caller asked for; matched against every event read.</summary>
 internal sealed class EventQuery
 {
     private readonly WildcardPattern[]? _processNames;
     private readonly WildcardPattern[]? _modules;
 
-    public EventQuery(DateTimeOffset? since, DateTimeOffset? until, string[]? processNames, string[]? modules,
-        SegfaultKind[]? kinds, long? maxEvents, bool oldest)
+    public EventQuery(DateTimeOffset? since, DateTimeOffset? until, string[]? processNames, string[]? modules, SegfaultKind[]? kinds)
     {
         Since = since;
         Until = until;
         Kinds = kinds is { Length: > 0 } ? new HashSet<SegfaultKind>(kinds) : null;
-        MaxEvents = maxEvents;
-        Oldest = oldest;
         _processNames = processNames?.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();
         _modules = modules?.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();
     }
@@ -23,8 +20,6 @@ internal sealed class EventQuery
     public DateTimeOffset? Since { get; }
     public DateTimeOffset? Until { get; }
     public HashSet<SegfaultKind>? Kinds { get; }
-    public long? MaxEvents { get; }
-    public bool Oldest { get; }
 
     public bool Matches(SegfaultEvent e)
     {
@@ -51,9 +46,4 @@ internal sealed class EventQuery
         return true;
     }
 
-    /// <summary>
-    /// True once a stream read newest-first has gone past -Since: logs are written in time order,
-    /// so nothing older than this can match.
-    /// </summary>
-    public bool IsBeforeWindow(SegfaultEvent e) => Since is { } s && e.TimeCreated is { } t && t < s - TimeSpan.FromMinutes(5);
 }

@@ -60,5 +60,5 @@ internal sealed class HardwareEventQuery
     }
 
     /// <summary>True once a stream read newest-first has gone past -Since (logs are in time order).</summary>
-    public bool IsBeforeWindow(HardwareErrorEvent e) => Since is { } s && e.TimeCreated is { } t && t < s - TimeSpan.FromMinutes(5);
+
 }
