@@ -37,3 +37,42 @@ internal interface IKernelRecordAssembler<T>
     /// <summary>Counts a line the caller could not hand over.</summary>
     void CountSkipped();
 }
+
+/// <summary>The way every assembler takes a raw line of text, written once.</summary>
+internal static class KernelLineFeed
+{
+    /// <summary>
+    /// Over-long or binary lines are not log text (<paramref name="skipped"/>); a string carrying
+    /// several lines (Get-Content -Raw text, journal multi-line messages, syslog's "#012" escapes)
+    /// is fed a line at a time; a line without a kernel message is <paramref name="unframed"/>.
+    /// </summary>
+    public static void Feed(string line, long position, LineFramer framer, FeedFramedLine feedFramed, Action skipped, Action unframed)
+    {
+        if (line.Length > KernelLogParser.MaxLineLength || line.Contains('\0'))
+        {
+            skipped();
+            return;
+        }
+        if (line.Contains('\n') || line.Contains("#012", StringComparison.Ordinal))
+        {
+            foreach (var part in line.Replace("#012", "\n", StringComparison.Ordinal).Split('\n'))
+            {
+                if (part.Length > 0)
+                {
+                    Feed(part, position, framer, feedFramed, skipped, unframed);
+                }
+            }
+            return;
+        }
+        if (framer.TryFrame(line, out var framed))
+        {
+            feedFramed(framed, position);
+        }
+        else
+        {
+            unframed();
+        }
+    }
+
+    internal delegate void FeedFramedLine(in FramedLine framed, long position);
+}

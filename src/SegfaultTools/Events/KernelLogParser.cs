@@ -66,33 +66,11 @@ internal sealed class KernelLogParser : IKernelRecordAssembler<SegfaultEvent>
 
     public void FeedLine(string line, long position)
     {
-        if (line.Length > MaxLineLength || line.Contains('\0'))
+        KernelLineFeed.Feed(line, position, _framer, FeedFramed, () =>
         {
             SkippedLines++;
             Age();
-            return;
-        }
-
-        // Text from Get-Content -Raw, journal multi-line messages and syslog's "#012" escapes all
-        // carry several records in one string.
-        if (line.Contains('\n') || line.Contains("#012", StringComparison.Ordinal))
-        {
-            foreach (var part in line.Replace("#012", "\n", StringComparison.Ordinal).Split('\n'))
-            {
-                if (part.Length > 0)
-                {
-                    FeedLine(part, position);
-                }
-            }
-            return;
-        }
-
-        if (!_framer.TryFrame(line, out var framed))
-        {
-            Age();
-            return;
-        }
-        FeedFramed(framed, position);
+        }, Age);
     }
 
     public void FeedFramed(in FramedLine framed, long position)

@@ -58,31 +58,11 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
 
     public void FeedLine(string line, long position)
     {
-        if (line.Length > KernelLogParser.MaxLineLength || line.Contains('\0'))
+        KernelLineFeed.Feed(line, position, _framer, FeedFramed, () =>
         {
             SkippedLines++;
             Age();
-            return;
-        }
-        // Get-Content -Raw text, journal multi-line messages and syslog's "#012" escapes carry
-        // several lines in one string.
-        if (line.Contains('\n') || line.Contains("#012", StringComparison.Ordinal))
-        {
-            foreach (var part in line.Replace("#012", "\n", StringComparison.Ordinal).Split('\n'))
-            {
-                if (part.Length > 0)
-                {
-                    FeedLine(part, position);
-                }
-            }
-            return;
-        }
-        if (!_framer.TryFrame(line, out var framed))
-        {
-            Age();
-            return;
-        }
-        FeedFramed(framed, position);
+        }, Age);
     }
 
     public void FeedFramed(in FramedLine framed, long position)
