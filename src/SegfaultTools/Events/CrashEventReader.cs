@@ -192,37 +192,49 @@ internal abstract class KernelEventReader<T>
 
     private IEnumerable<T> ReadJsonLines(Stream stream, LogReadContext context, bool newestFirst)
     {
-        IEnumerable<T> Forward()
+        IEnumerable<string> Lines()
         {
             using var reader = new StreamReader(stream);
-            var parser = NewAssembler(context);
             string? line;
-            long position = 0;
             while ((line = reader.ReadLine()) is not null)
             {
                 _cancel.ThrowIfCancellationRequested();
-                if (JournalJsonReader.TryFrame(line, out var framed))
-                {
-                    parser.FeedFramed(framed, position);
-                }
-                else
-                {
-                    parser.CountSkipped();
-                }
-                position++;
-                foreach (var e in parser.TakeReady())
-                {
-                    yield return e.Event;
-                }
+                yield return line;
             }
-            parser.Finish();
+        }
+        var forward = Assemble(Lines(), context, (parser, line, position) =>
+        {
+            if (JournalJsonReader.TryFrame(line, out var framed))
+            {
+                parser.FeedFramed(framed, position);
+            }
+            else
+            {
+                parser.CountSkipped();
+            }
+        });
+        return newestFirst ? EventStreams.Reversed(forward) : forward;
+    }
+
+    /// <summary>Feeds items to a fresh assembler in order and yields each record once it is complete.</summary>
+    private IEnumerable<T> Assemble<TItem>(IEnumerable<TItem> items, LogReadContext context, Action<IKernelRecordAssembler<T>, TItem, long> feed)
+    {
+        var parser = NewAssembler(context);
+        long position = 0;
+        foreach (var item in items)
+        {
+            feed(parser, item, position++);
             foreach (var e in parser.TakeReady())
             {
                 yield return e.Event;
             }
-            Tally(parser);
         }
-        return newestFirst ? EventStreams.Reversed(Forward()) : Forward();
+        parser.Finish();
+        foreach (var e in parser.TakeReady())
+        {
+            yield return e.Event;
+        }
+        Tally(parser);
     }
 
     /// <summary>Turns an exception while reading one file into that file's error; the others go on.</summary>
@@ -408,25 +420,8 @@ internal abstract class KernelEventReader<T>
         ReportJournalExit(exitCode, stderr);
     }
 
-    private IEnumerable<T> ReadJournalForward(List<string> args, LogReadContext context, bool follow)
-    {
-        var parser = NewAssembler(context);
-        long position = 0;
-        foreach (var framed in JournalEntries(args, follow))
-        {
-            parser.FeedFramed(framed, position++);
-            foreach (var e in parser.TakeReady())
-            {
-                yield return e.Event;
-            }
-        }
-        parser.Finish();
-        foreach (var e in parser.TakeReady())
-        {
-            yield return e.Event;
-        }
-        Tally(parser);
-    }
+    private IEnumerable<T> ReadJournalForward(List<string> args, LogReadContext context, bool follow) =>
+        Assemble(JournalEntries(args, follow), context, (parser, framed, position) => parser.FeedFramed(framed, position));
 
     private void ReportJournalExit(int exitCode, string stderr)
     {
@@ -557,11 +552,12 @@ internal abstract class KernelEventReader<T>
     /// The ring buffer through `dmesg --raw` ("&lt;6&gt;[  123.456] message"), or `dmesg --raw --follow-new`
     /// for -Wait; stamps become wall-clock time from this boot's start.
     /// </summary>
-    private IEnumerable<T> ReadDmesg(LogReadContext context, bool follow)
+    private IEnumerable<T> ReadDmesg(LogReadContext context, bool follow) =>
+        Assemble(DmesgLines(follow), context, (parser, line, position) => parser.FeedLine(line, position));
+
+    private IEnumerable<string> DmesgLines(bool follow)
     {
         var args = follow ? new[] { "--raw", "--follow-new" } : new[] { "--raw" };
-        var parser = NewAssembler(context);
-        long position = 0;
         using var it = ProcessRunner.StreamLines("dmesg", args, follow ? null : ProgramIdleTimeout, _cancel,
             (code, err) =>
             {
@@ -587,19 +583,9 @@ internal abstract class KernelEventReader<T>
             }
             if (!more)
             {
-                break;
+                yield break;
             }
-            parser.FeedLine(it.Current, position++);
-            foreach (var e in parser.TakeReady())
-            {
-                yield return e.Event;
-            }
+            yield return it.Current;
         }
-        parser.Finish();
-        foreach (var e in parser.TakeReady())
-        {
-            yield return e.Event;
-        }
-        Tally(parser);
     }
 }
