@@ -168,6 +168,11 @@ public sealed class HardwareErrorFixtureTests
         ["mismatch-docker"] = new[] { "GpuDriverError|2025-08-26T14:08:07+00:00||||||Uncorrected|ApiMismatch|A program brought NVIDIA user-space libraries 367.44 but the loaded kernel module is 367.35|4|nyasara-linux" },
         ["mismatch-vgpu"] = new[] { "GpuDriverError|||||||Uncorrected|ApiMismatch|A program brought NVIDIA user-space libraries 570.148.08 but the loaded kernel module is 570.148.06|4|testhost" },
         ["gsp-bazzite"] = new[] { "GpuDriverError||0000:07:00.0||0000:07:00.0|||Fatal|RmInitAdapterFailed|The driver could not initialize the GPU (0x61:0x56:1770)|1|testhost" },
+        ["gsp-timeout"] = new[]
+        {
+            "GpuDriverError||GPU6|||||Uncorrected|GspHeartbeatTimeout|The GPU's GSP firmware stopped answering|1|testhost",
+            "GpuDriverError||GPU6|||||Uncorrected|GspRpcTimeout|The driver gave up waiting for the GSP firmware|1|testhost",
+        },
         ["gsp-nobara"] = new[] { "GpuDriverError||GPU0|||||Fatal|GspFirmwareMismatch|The GSP firmware file is version 595.71.05 but the loaded kernel module expects 595.58.03|1|testhost" },
         ["open-required"] = new[]
         {

@@ -278,6 +278,17 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
             r.Meaning = $"The GSP firmware file is version {m.Groups["got"].Value} but the loaded kernel module expects {m.Groups["want"].Value}: the driver packages are out of step";
             return;
         }
+        if ((m = GspTimeout().Match(body)).Success)
+        {
+            var r = Start(HardwareErrorKind.GpuDriverError, HardwareErrorSeverity.Uncorrected, msg, position);
+            r.Component = m.Groups["gpu"].Value;
+            bool heartbeat = m.Groups["fn"].Value == "_kgspIsHeartbeatTimedOut";
+            r.Code = heartbeat ? "GspHeartbeatTimeout" : "GspRpcTimeout";
+            r.Meaning = heartbeat
+                ? "The GPU's GSP firmware stopped answering the driver's heartbeat: the GPU is hung or its firmware crashed"
+                : "The driver gave up waiting for the GSP firmware to answer a call: the GPU is hung, and usually needs a reset";
+            return;
+        }
         if ((m = GspRateLimit().Match(body)).Success)
         {
             var r = Start(HardwareErrorKind.GpuDriverError, HardwareErrorSeverity.Uncorrected, msg, position);
@@ -751,6 +762,11 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
 
     [GeneratedRegex(@"^Rate limiting GSP RPC error prints for GPU at PCI:(?<pci>[0-9a-fA-F:.]+) ", RegexOptions.CultureInvariant)]
     private static partial Regex GspRateLimit();
+
+    // "GPU6 _kgspIsHeartbeatTimedOut: Heartbeat timed out, ..." and the banner
+    // "GPU6 _kgspLogRpcTimeout: ****** GSP Timeout ******" that starts the driver's RPC-timeout report.
+    [GeneratedRegex(@"^(?<gpu>GPU\d+) (?<fn>_kgspIsHeartbeatTimedOut): Heartbeat timed out|^(?<gpu>GPU\d+) (?<fn>_kgspLogRpcTimeout): \*+ GSP Timeout \*+", RegexOptions.CultureInvariant)]
+    private static partial Regex GspTimeout();
 
     [GeneratedRegex(@"\s*\n\s*(?:NVRM:\s*)?", RegexOptions.CultureInvariant)]
     private static partial Regex NvrmContinuation();
