@@ -12,18 +12,18 @@ internal static class TextLogScanner
     internal const int ChunkSize = 4 * 1024 * 1024;
 
     // Every crash record holds one of these: "egfault" (fault.c's "segfault at"), "ip:" (traps.c's
-    // "ip:... sp:... error:"), "unhandled" (arm64, riscv), "fatal signal" (print-fatal-signals)
-    // and "show_signal" (the rate-limit notice "show_signal_msg: N callbacks suppressed"). They are
+    // "ip:... sp:... error:"), "unhandled" (arm64, riscv) and "signal" (print-fatal-signals'
+    // "fatal signal", and the rate-limit notice "show_signal_msg: N callbacks suppressed"). They are
     // chosen for the byte search's speed too: its vector compare keys on a needle's first and last
-    // byte, and pairs like " " + ":" (in every time stamp) would make it check every line.
+    // byte, and pairs like " " + ":" (in every time stamp) would make it check every line; and each
+    // needle is one more pass, so one covers two records where it can.
     // "syslogd@" finds the header of a syslogd wall broadcast, which holds the time and host of the
     // " kernel:..." line after it.
     internal static readonly ScanNeedles CrashNeedles = new(
         "egfault"u8.ToArray(),
         "ip:"u8.ToArray(),
         "unhandled"u8.ToArray(),
-        "fatal signal"u8.ToArray(),
-        "show_signal"u8.ToArray(),
+        "signal"u8.ToArray(),
         "syslogd@"u8.ToArray());
 
     private const int SearchBlock = 64 * 1024;
