@@ -76,3 +76,32 @@ internal static class KernelLineFeed
 
     internal delegate void FeedFramedLine(in FramedLine framed, long position);
 }
+
+/// <summary>Which lines may belong to a record begun earlier, written once for every assembler.</summary>
+internal static class KernelRecordTiming
+{
+    /// <summary>How far apart in time a record's first line and its later lines may be.</summary>
+    public static readonly TimeSpan ContinuationSpan = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A record's lines are printed within moments of each other and in the same boot; a line from
+    /// another boot or seconds later belongs to something else, however few lines lie between.
+    /// </summary>
+    public static bool BelongsTogether(string? headBootId, DateTimeOffset? headTime, double? headMonotonic, in FramedLine current, string? contextBootId)
+    {
+        var bootId = current.BootId ?? contextBootId;
+        if (headBootId is not null && bootId is not null && !string.Equals(headBootId, bootId, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        if (headTime is { } start && current.Time is { } time && (time - start).Duration() > ContinuationSpan)
+        {
+            return false;
+        }
+        if (headMonotonic is double startMono && current.Monotonic is double mono && Math.Abs(mono - startMono) > ContinuationSpan.TotalSeconds)
+        {
+            return false;
+        }
+        return true;
+    }
+}

@@ -26,8 +26,6 @@ internal sealed class KernelLogParser : IKernelRecordAssembler<SegfaultEvent>
     private readonly List<(long Position, SegfaultEvent Event)> _ready = new();
     private FramedLine _current;
 
-    /// <summary>How far apart in time a head and its continuation records may be.</summary>
-    private static readonly TimeSpan ContinuationSpan = TimeSpan.FromSeconds(2);
 
     public KernelLogParser(LogReadContext context)
     {
@@ -245,23 +243,8 @@ internal sealed class KernelLogParser : IKernelRecordAssembler<SegfaultEvent>
     /// A continuation record printed within moments of its head and in the same boot; records from
     /// another boot or seconds later belong to something else, however few lines lie between.
     /// </summary>
-    private bool BelongsTogether(CrashRecord r)
-    {
-        var bootId = _current.BootId ?? _context.BootId;
-        if (r.BootId is not null && bootId is not null && !string.Equals(r.BootId, bootId, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-        if (r.TimeCreated is { } headTime && _current.Time is { } time && (time - headTime).Duration() > ContinuationSpan)
-        {
-            return false;
-        }
-        if (r.Monotonic is double headMono && _current.Monotonic is double mono && Math.Abs(mono - headMono) > ContinuationSpan.TotalSeconds)
-        {
-            return false;
-        }
-        return true;
-    }
+    private bool BelongsTogether(CrashRecord r) =>
+        KernelRecordTiming.BelongsTogether(r.BootId, r.TimeCreated, r.Monotonic, _current, _context.BootId);
 
     private void Age()
     {

@@ -27,7 +27,7 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
         "clock throttled"u8.ToArray(),
         "Flip event"u8.ToArray());
 
-    private static readonly TimeSpan ContinuationSpan = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ContinuationSpan = KernelRecordTiming.ContinuationSpan;
 
     private readonly LogReadContext _context;
     private readonly LineFramer _framer;
@@ -568,23 +568,8 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
     }
 
     /// <summary>Lines of one record are printed within moments of each other and in the same boot.</summary>
-    private bool BelongsTogether(HardwareRecord r)
-    {
-        var bootId = _current.BootId ?? _context.BootId;
-        if (r.BootId is not null && bootId is not null && !string.Equals(r.BootId, bootId, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-        if (r.TimeCreated is { } headTime && _current.Time is { } time && (time - headTime).Duration() > ContinuationSpan)
-        {
-            return false;
-        }
-        if (r.Monotonic is double headMono && _current.Monotonic is double mono && Math.Abs(mono - headMono) > ContinuationSpan.TotalSeconds)
-        {
-            return false;
-        }
-        return true;
-    }
+    private bool BelongsTogether(HardwareRecord r) =>
+        KernelRecordTiming.BelongsTogether(r.BootId, r.TimeCreated, r.Monotonic, _current, _context.BootId);
 
     private void Age()
     {
