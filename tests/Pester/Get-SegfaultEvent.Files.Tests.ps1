@@ -167,7 +167,7 @@ Describe 'Get-SegfaultEvent -Path' {
         $err[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ObjectNotFound)
     }
 
-    It 'writes a non-terminating FileReadFailed for an unreadable file' {
+    It 'writes a non-terminating FileAccessDenied (PermissionDenied) for an unreadable file' {
         if ([System.Environment]::UserName -eq 'root' -or (& id -u) -eq '0') {
             Set-ItResult -Skipped -Because 'running as root: chmod 000 does not stop root from reading a file'
             return
@@ -180,7 +180,10 @@ Describe 'Get-SegfaultEvent -Path' {
             $got = @(Get-SegfaultEvent -Path $f -ErrorAction SilentlyContinue -ErrorVariable err)
             $got | Should -HaveCount 0
             $err | Should -HaveCount 1
-            $err[0].FullyQualifiedErrorId | Should -BeExactly "FileReadFailed,$CommandId"
+            $err[0].FullyQualifiedErrorId | Should -BeExactly "FileAccessDenied,$CommandId"
+            $err[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::PermissionDenied)
+            $err[0].Exception.Message | Should -Match ([regex]::Escape($f))
+            $err[0].ErrorDetails.RecommendedAction | Should -Match 'adm
         }
         finally { & chmod 644 $f }
     }
