@@ -183,7 +183,7 @@ Describe 'Get-SegfaultEvent -Path' {
             $err[0].FullyQualifiedErrorId | Should -BeExactly "FileAccessDenied,$CommandId"
             $err[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::PermissionDenied)
             $err[0].Exception.Message | Should -Match ([regex]::Escape($f))
-            $err[0].ErrorDetails.RecommendedAction | Should -Match 'adm
+            $err[0].ErrorDetails.RecommendedAction | Should -Match 'adm'
         }
         finally { & chmod 644 $f }
     }
