@@ -26,31 +26,16 @@ public sealed class GetGpuDriverInfoCommand : PSCmdlet
         IGpuTools tools;
         if (ParameterSetName == RootSet)
         {
-            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
-            if (!Directory.Exists(resolved))
+            if (MachineSelection.CapturedTree(this, Root, "proc, sys and .segfaulttools (see Get-Help Get-GpuDriverInfo -Parameter Root)") is not { } tree)
             {
-                var message = $"The captured tree '{resolved}' does not exist.";
-                WriteError(new ErrorRecord(new DirectoryNotFoundException(message), "RootNotFound", ErrorCategory.ObjectNotFound, resolved)
-                {
-                    ErrorDetails = new ErrorDetails(message)
-                    {
-                        RecommendedAction = "Pass the folder that holds the captured proc, sys and .segfaulttools (see Get-Help Get-GpuDriverInfo -Parameter Root).",
-                    },
-                });
                 return;
             }
-            root = new SystemRoot(resolved);
+            root = tree;
             tools = new CapturedGpuTools(root);
         }
         else
         {
-            if (!OperatingSystem.IsLinux())
-            {
-                ThrowTerminatingError(new ErrorRecord(new PlatformNotSupportedException("Get-GpuDriverInfo reads Linux /proc and /sys."),
-                    "PlatformNotSupported", ErrorCategory.NotImplemented, null)
-                { ErrorDetails = new ErrorDetails("Get-GpuDriverInfo reads the Linux /proc and /sys; on other systems pass a captured Linux tree with -Root.") });
-            }
-            root = SystemRoot.Live;
+            root = MachineSelection.LiveLinux(this, "the Linux /proc and /sys");
             tools = new LiveGpuTools(cancel: _stop.Token);
         }
 

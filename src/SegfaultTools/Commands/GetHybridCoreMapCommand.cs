@@ -36,24 +36,15 @@ public sealed class GetHybridCoreMapCommand : PSCmdlet
         SystemRoot root;
         if (ParameterSetName == RootSet)
         {
-            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
-            if (!Directory.Exists(resolved))
+            if (MachineSelection.CapturedTree(this, Root, "sys and proc (sys/devices/system/cpu, proc/cpuinfo)") is not { } tree)
             {
-                WriteProblem("RootNotFound", ErrorCategory.ObjectNotFound, $"The captured tree '{resolved}' does not exist.", resolved,
-                    "Pass the folder that holds the captured sys and proc (sys/devices/system/cpu, proc/cpuinfo).");
                 return;
             }
-            root = new SystemRoot(resolved);
+            root = tree;
         }
         else
         {
-            if (!OperatingSystem.IsLinux())
-            {
-                ThrowTerminatingError(new ErrorRecord(new PlatformNotSupportedException("Get-HybridCoreMap reads Linux sysfs."),
-                    "PlatformNotSupported", ErrorCategory.NotImplemented, null)
-                { ErrorDetails = new ErrorDetails("Get-HybridCoreMap reads the Linux /sys and /proc; on other systems pass a captured Linux tree with -Root.") });
-            }
-            root = SystemRoot.Live;
+            root = MachineSelection.LiveLinux(this, "the Linux /sys and /proc");
         }
 
         if (!TopologyReader.HasCpuDirectory(root))

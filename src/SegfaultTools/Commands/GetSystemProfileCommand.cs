@@ -24,26 +24,13 @@ public sealed class GetSystemProfileCommand : PSCmdlet
     {
         if (ParameterSetName == RootSet)
         {
-            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
-            if (!Directory.Exists(resolved))
+            if (MachineSelection.CapturedTree(this, Root, "proc, sys and etc") is { } tree)
             {
-                var message = $"The captured tree '{resolved}' does not exist.";
-                WriteError(new ErrorRecord(new DirectoryNotFoundException(message), "RootNotFound", ErrorCategory.ObjectNotFound, resolved)
-                {
-                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Pass the folder that holds the captured proc, sys and etc." },
-                });
-                return;
+                WriteObject(SystemProfileReader.ReadCaptured(tree));
             }
-            WriteObject(SystemProfileReader.ReadCaptured(new SystemRoot(resolved)));
             return;
         }
-
-        if (!OperatingSystem.IsLinux())
-        {
-            ThrowTerminatingError(new ErrorRecord(new PlatformNotSupportedException("Get-SystemProfile reads Linux /proc and /sys."),
-                "PlatformNotSupported", ErrorCategory.NotImplemented, null)
-            { ErrorDetails = new ErrorDetails("Get-SystemProfile reads the Linux /proc, /sys and /etc; on other systems pass a captured Linux tree with -Root.") });
-        }
+        MachineSelection.LiveLinux(this, "the Linux /proc, /sys and /etc");
         WriteObject(SystemProfileReader.ReadLive(_stop.Token));
     }
 

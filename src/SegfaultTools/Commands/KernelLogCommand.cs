@@ -102,15 +102,12 @@ public abstract class KernelLogCommand<T> : PSCmdlet
         _reader = NewReader(WriteProblem, WriteVerbose, _cancel.Token);
         if (Root is not null)
         {
-            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
-            if (!Directory.Exists(resolved))
+            if (MachineSelection.CapturedTree(this, Root, "var/log (and proc, sys, etc)") is not { } tree)
             {
                 _rootMissing = true;
-                WriteProblem(new ReadProblem("RootNotFound", ErrorCategory.ObjectNotFound, $"The captured tree '{resolved}' does not exist.", resolved,
-                    "Pass the folder that holds the captured var/log (and proc, sys, etc)."));
                 return;
             }
-            Machine = new SystemRoot(resolved);
+            Machine = tree;
         }
         Prepare();
     }
@@ -193,12 +190,7 @@ public abstract class KernelLogCommand<T> : PSCmdlet
 
     private void ReadLive()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            ThrowTerminatingError(new ErrorRecord(new PlatformNotSupportedException($"{MyInvocation.MyCommand.Name} reads the Linux kernel log."),
-                "PlatformNotSupported", ErrorCategory.NotImplemented, null)
-            { ErrorDetails = new ErrorDetails($"{MyInvocation.MyCommand.Name} reads the Linux kernel log; on other systems pass a copied Linux log with -Path.") });
-        }
+        MachineSelection.LiveLinux(this, "the Linux kernel log");
         var source = Source;
         if (source == EventSource.Auto)
         {
