@@ -22,30 +22,9 @@ public sealed class HardwareErrorReaderTests : IDisposable
         // One unit per published record: a syslogd broadcast's header stays next to its " kernel:" line.
         var lines = KernelFixtures.Groups.SelectMany(g => g.OrderBy(r => r.Seq)).Select(r => r.Text)
             .Concat(HardwareErrorFixtureTests.HardwareFixtureLines().Select(r => r.Text)).ToList();
-        var filler = "[    1.000000] usb 1-1: new high-speed USB device number 2 using xhci_hcd and a fairly long tail of text";
-        var text = new StringBuilder();
-        foreach (var line in lines)
-        {
-            for (int i = 0; i < padding; i++)
-            {
-                text.Append(filler).Append('\n');
-            }
-            text.Append(line).Append('\n');
-        }
-        var path = Path.Combine(_dir, $"kern-{padding}.log");
-        File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
-        File.SetLastWriteTimeUtc(path, new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        var path = PaddedLog.Write(_dir, lines, padding);
         var expected = HardwareErrorAssembler.ParseAll(File.ReadAllLines(path), Context(path)).Select(Describe).ToList();
         return (expected, path);
-    }
-
-    private static void AssertSameEvents(List<string> expected, List<string> actual)
-    {
-        for (int i = 0; i < Math.Min(expected.Count, actual.Count); i++)
-        {
-            Assert.True(expected[i] == actual[i], $"record {i}: expected {expected[i]}, got {actual[i]}");
-        }
-        Assert.Equal(expected.Count, actual.Count);
     }
 
     [Theory]
@@ -59,7 +38,7 @@ public sealed class HardwareErrorReaderTests : IDisposable
         using var stream = File.OpenRead(path);
         var scanned = TextLogScanner.ReadForward(stream, new HardwareErrorAssembler(Context(path)), HardwareErrorAssembler.Needles, CancellationToken.None)
             .Select(Describe).ToList();
-        AssertSameEvents(expected, scanned);
+        PaddedLog.AssertSame(expected, scanned);
     }
 
     [Theory]
@@ -73,7 +52,7 @@ public sealed class HardwareErrorReaderTests : IDisposable
         var scanned = TextLogScanner.ReadBackward<HardwareErrorEvent>(stream, () => new HardwareErrorAssembler(Context(path)), _ => { }, HardwareErrorAssembler.Needles, CancellationToken.None)
             .Select(Describe).ToList();
         scanned.Reverse();
-        AssertSameEvents(expected, scanned);
+        PaddedLog.AssertSame(expected, scanned);
     }
 
     [Fact]

@@ -23,19 +23,7 @@ public sealed class TextLogScannerTests : IDisposable
     {
         // Real lines between filler lines, so crashes land on both sides of the scanner's chunk edges.
         var lines = AllFixtureLines();
-        var filler = "[    1.000000] usb 1-1: new high-speed USB device number 2 using xhci_hcd and a fairly long tail of text";
-        var text = new StringBuilder();
-        foreach (var line in lines)
-        {
-            for (int i = 0; i < padding; i++)
-            {
-                text.Append(filler).Append('\n');
-            }
-            text.Append(line).Append('\n');
-        }
-        var path = Path.Combine(_dir, $"kern-{padding}.log");
-        File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
-        File.SetLastWriteTimeUtc(path, new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        var path = PaddedLog.Write(_dir, lines, padding);
         var expected = KernelLogParser.ParseAll(File.ReadAllLines(path), Context(path)).Select(Describe).ToList();
         return (expected, path);
     }
@@ -53,7 +41,7 @@ public sealed class TextLogScannerTests : IDisposable
         using var stream = File.OpenRead(path);
         var parser = new KernelLogParser(Context(path));
         var scanned = TextLogScanner.ReadForward(stream, parser, CancellationToken.None).Select(Describe).ToList();
-        AssertSameEvents(expected, scanned);
+        PaddedLog.AssertSame(expected, scanned);
         Assert.Equal(32 + 16, parser.SuppressedRecords);
     }
 
@@ -69,17 +57,8 @@ public sealed class TextLogScannerTests : IDisposable
         var scanned = TextLogScanner.ReadBackward(stream, () => new KernelLogParser(Context(path)), p => suppressed += p.SuppressedRecords, CancellationToken.None)
             .Select(Describe).ToList();
         scanned.Reverse();
-        AssertSameEvents(expected, scanned);
+        PaddedLog.AssertSame(expected, scanned);
         Assert.Equal(32 + 16, suppressed);
-    }
-
-    private static void AssertSameEvents(List<string> expected, List<string> actual)
-    {
-        for (int i = 0; i < Math.Min(expected.Count, actual.Count); i++)
-        {
-            Assert.True(expected[i] == actual[i], $"event {i}: expected {expected[i]}, got {actual[i]}");
-        }
-        Assert.Equal(expected.Count, actual.Count);
     }
 
     [Fact]
@@ -94,7 +73,7 @@ public sealed class TextLogScannerTests : IDisposable
         }
         using var stream = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress);
         var scanned = TextLogScanner.ReadForward(stream, new KernelLogParser(Context(path)), CancellationToken.None).Select(Describe).ToList();
-        AssertSameEvents(expected, scanned);
+        PaddedLog.AssertSame(expected, scanned);
     }
 
     [Fact]
