@@ -4,7 +4,7 @@
 
 .DESCRIPTION
     From an already built repository (bin/ holds the dll): <OutputPath>/SegfaultTools/ holds exactly
-    what the module needs at run time (the manifest, bin/ with the dll and the format file, en-US/
+    what the module needs at run time (the manifest, bin/ with the dll, the worker and the format file, en-US/
     with the help, the license and the README), and <OutputPath>/repository/ the .nupkg, made by
     PSResourceGet's own Publish-PSResource into a local file repository, so Install-PSResource and
     Save-PSResource accept it. The repository registration is temporary and removed afterwards.
@@ -26,7 +26,10 @@ foreach ($dir in $moduleDir, $repository) {
 }
 New-Item -ItemType Directory -Path (Join-Path $moduleDir 'bin'), (Join-Path $moduleDir 'en-US') | Out-Null
 
-foreach ($file in 'bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml') {
+# The worker (Test-CpuStability's pinned processes) runs with `dotnet exec`, which needs its
+# runtimeconfig and deps files beside it.
+foreach ($file in 'bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml', 'bin/SegfaultTools.Worker.dll',
+    'bin/SegfaultTools.Worker.runtimeconfig.json', 'bin/SegfaultTools.Worker.deps.json') {
     $source = Join-Path $RepoRoot $file
     if (-not (Test-Path -LiteralPath $source)) { throw "$source is missing: build first (dotnet pwsh ./build.ps1)." }
     Copy-Item -LiteralPath $source -Destination (Join-Path $moduleDir $file)

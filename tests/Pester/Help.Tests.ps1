@@ -58,6 +58,8 @@ BeforeAll {
         '\./crashes\.csv'                          = (Join-Path $TestDrive 'crashes.csv')
         '/path/to/SegfaultTools'                   = $repo
         '\./gpu-evidence'                          = (Join-Path $repo 'tests/fixtures/gpu/trees/nvidia-mismatch-550-555')
+        # Stability runs take minutes as written; a few seconds prove the example works.
+        '-Duration \d\d:\d\d:\d\d'                   = '-Duration 00:00:04'
     }
 
     function Invoke-Example([string] $Code) {
