@@ -73,6 +73,32 @@ internal static unsafe class ExecutableCode
         public string? Unavailable { get; init; }
 
         public bool Available => Unavailable is null;
+
+        /// <summary>Runs <see cref="ChStore"/> over the first <paramref name="count"/> values (bounds-checked; for tests and callers without pointers).</summary>
+        public void StoreHighWithCh(Span<byte> destination, ReadOnlySpan<ushort> source, int count) => Call(ChStore, destination, source, count);
+
+        /// <summary>Runs <see cref="FourRegisterStore"/>; <paramref name="count"/> must be a multiple of 4.</summary>
+        public void StoreHighWithFourRegisters(Span<byte> destination, ReadOnlySpan<ushort> source, int count)
+        {
+            ArgumentOutOfRangeException.ThrowIfNotEqual(count % 4, 0, nameof(count));
+            Call(FourRegisterStore, destination, source, count);
+        }
+
+        private void Call(delegate* unmanaged<byte*, ushort*, nint, void> loop, Span<byte> destination, ReadOnlySpan<ushort> source, int count)
+        {
+            if (!Available)
+            {
+                throw new PlatformNotSupportedException(Unavailable);
+            }
+
+            ArgumentOutOfRangeException.ThrowIfNegative(count);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Math.Min(destination.Length, source.Length));
+            fixed (byte* dst = destination)
+            fixed (ushort* src = source)
+            {
+                loop(dst, src, count);
+            }
+        }
     }
 
     private static Loops Create()

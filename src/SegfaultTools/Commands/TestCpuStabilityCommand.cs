@@ -290,9 +290,9 @@ public sealed class TestCpuStabilityCommand : PSCmdlet
         }
         try
         {
-            SessionState.PSVariable.Set("LASTEXITCODE", 0);
+            SessionState.PSVariable.Set("global:LASTEXITCODE", 0);
             script.Invoke(ArgumentList);
-            var code = SessionState.PSVariable.GetValue("LASTEXITCODE") is { } v ? LanguagePrimitives.ConvertTo<int>(v) : 0;
+            var code = SessionState.PSVariable.GetValue("global:LASTEXITCODE") is { } v ? LanguagePrimitives.ConvertTo<int>(v) : 0;
             if (code == 0)
             {
                 return new ReplayOutcome(false, "0", null);
