@@ -242,7 +242,8 @@ internal sealed class CpuStabilityRun
             }
             if (Stopwatch.GetTimestamp() >= nextSample)
             {
-                nextSample = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
+                // Often enough that even the shortest slice is sampled a few times under load.
+                nextSample = Stopwatch.GetTimestamp() + Stopwatch.Frequency * Math.Clamp(sliceMs / 4, 50, 500) / 1000;
                 if (sample is not null)
                 {
                     Sample(states, sample);

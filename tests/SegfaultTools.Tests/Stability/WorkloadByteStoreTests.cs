@@ -20,28 +20,35 @@ public sealed class WorkloadByteStoreTests
     public void ChLoopStoresWithMovRdiRaxCh()
     {
         byte[] code = ExecutableCode.ChStoreLoop.ToArray();
-        int at = IndexOf(code, [0x88, 0x2C, 0x07]);
-        Assert.True(at > 0, "mov [rdi+rax], ch (88 2C 07) is missing");
 
-        // With any REX prefix the same bytes would name bpl, not ch.
-        Assert.False(code[at - 1] is >= 0x40 and <= 0x4F, $"byte before the store is a REX prefix: 0x{code[at - 1]:x2}");
-        Assert.Equal(0xC3, code[^1]);
+        // movzx ecx, word [rsi+rax*2] then mov [rdi+rax], ch, back to back: the store starts right
+        // after the load's SIB byte, so nothing (no REX prefix, which would turn ch into bpl) sits
+        // between them. The listing was checked against GNU as.
+        byte[] loadThenStore = [0x0F, 0xB7, 0x0C, 0x46, 0x88, 0x2C, 0x07];
+        Assert.Equal(7, IndexOf(code, loadThenStore));
+
+        // The loop branch goes back to the load (jne -15 lands at offset 7) and the code ends in ret.
+        Assert.Equal(new byte[] { 0x75, 0xF1, 0xC3 }, code[^3..]);
+        Assert.Equal(7, code.Length - 1 + (sbyte)code[^2]);
     }
 
     [Fact]
     public void FourRegisterLoopStoresAhBhChDh()
     {
         byte[] code = ExecutableCode.FourRegisterStoreLoop.ToArray();
-        foreach (byte[] store in new byte[][] { [0x88, 0x27], [0x88, 0x7F, 0x01], [0x88, 0x6F, 0x02], [0x88, 0x77, 0x03] })
-        {
-            int at = IndexOf(code, store);
-            Assert.True(at > 0, $"store {Convert.ToHexString(store)} is missing");
-            Assert.False(code[at - 1] is >= 0x40 and <= 0x4F, $"store {Convert.ToHexString(store)} has a REX prefix");
-        }
 
-        // rbx is callee-saved: pushed first, popped before ret.
+        // Four loads into eax, ebx, ecx, edx, then the four high-byte stores with no prefix between.
+        byte[] loadsThenStores =
+        [
+            0x0F, 0xB7, 0x06, 0x0F, 0xB7, 0x5E, 0x02, 0x0F, 0xB7, 0x4E, 0x04, 0x0F, 0xB7, 0x56, 0x06,
+            0x88, 0x27, 0x88, 0x7F, 0x01, 0x88, 0x6F, 0x02, 0x88, 0x77, 0x03,
+        ];
+        Assert.Equal(10, IndexOf(code, loadsThenStores));
+
+        // rbx is callee-saved: pushed first, popped before ret; jnz -39 lands back on the first load.
         Assert.Equal(0x53, code[0]);
         Assert.Equal(new byte[] { 0x5B, 0xC3 }, code[^2..]);
+        Assert.Equal(10, code.Length - 2 + (sbyte)code[^3]);
     }
 
     [SkippableFact]
