@@ -20,7 +20,8 @@ Describe 'build.ps1 -Task Package' {
 
     It 'lays out the module folder with only what the module needs' {
         $files = Get-ChildItem -Recurse -File (Join-Path $out SegfaultTools) | ForEach-Object { [IO.Path]::GetRelativePath((Join-Path $out SegfaultTools), $_.FullName) } | Sort-Object
-        $files | Should -Be @('bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml', 'en-US/about_SegfaultTools.help.txt', 'en-US/SegfaultTools.dll-Help.xml', 'LICENSE', 'README.md', 'SegfaultTools.psd1')
+        $files | Should -Be @('bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml', 'bin/SegfaultTools.Worker.deps.json',
+            'bin/SegfaultTools.Worker.dll', 'bin/SegfaultTools.Worker.runtimeconfig.json', 'en-US/about_SegfaultTools.help.txt', 'en-US/SegfaultTools.dll-Help.xml', 'LICENSE', 'README.md', 'SegfaultTools.psd1')
     }
 
     It 'writes a .nupkg with the manifest''s version and metadata' {
@@ -32,6 +33,8 @@ Describe 'build.ps1 -Task Package' {
             $names = $zip.Entries.FullName
             $names | Should -Contain 'SegfaultTools.psd1'
             $names | Should -Contain 'bin/SegfaultTools.dll'
+            $names | Should -Contain 'bin/SegfaultTools.Worker.dll'
+            $names | Should -Contain 'bin/SegfaultTools.Worker.runtimeconfig.json'
             $names | Should -Contain 'en-US/SegfaultTools.dll-Help.xml'
             $reader = [IO.StreamReader]::new(($zip.Entries | Where-Object FullName -eq 'SegfaultTools.nuspec').Open())
             $nuspec = [xml]$reader.ReadToEnd()
@@ -65,6 +68,9 @@ finally { Unregister-PSResourceRepository -Name `$name }
 `$e.Count
 `$e[0].ProcessName
 (Get-Help Get-SegfaultEvent).Synopsis
+`$cpu = (Get-HybridCoreMap | Where-Object IsOnline | Select-Object -First 1).Cpu
+(Get-Command Test-CpuStability).Module.ModuleBase
+Test-CpuStability -Cpu `$cpu -Workload Integer -Mode AllCores -Duration 00:00:01 -Quiet -WarningAction Ignore
 "@
         $result = & dotnet pwsh -NoProfile -NonInteractive -Command $use 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($result -join "`n")
@@ -72,5 +78,8 @@ finally { Unregister-PSResourceRepository -Name `$name }
         $result[1] | Should -Be '1'
         $result[2] | Should -Be 'log-user-sessio'
         $result[3] | Should -Match '^Gets the user-space crash records'
+        # The installed package's own worker runs (it ships in bin/ beside the module).
+        $result[4] | Should -Be (Join-Path $modules "SegfaultTools/$version")
+        $result[5] | Should -Be 'True'
     }
 }

@@ -35,7 +35,7 @@ internal sealed class WorkerLauncher
     public IReadOnlyDictionary<string, string> Environment { get; private init; } = new Dictionary<string, string>();
 
     public WorkerLauncher WithEnvironment(IReadOnlyDictionary<string, string> environment) =>
-        new(Program, Prefix, WorkerPath, ViaPwsh) { Environment = environment };
+        new(Program, Prefix, WorkerPath, ViaPwsh) { Environment = environment, WorkingDirectory = WorkingDirectory };
 
     /// <summary>Finds how to start the worker; null with <paramref name="problem"/> set when it cannot be.</summary>
     public static WorkerLauncher? Find(out string? problem, bool preferPwsh = false)
@@ -66,11 +66,18 @@ internal sealed class WorkerLauncher
         if (pwsh is not null && Path.GetFileName(pwsh).StartsWith("pwsh", StringComparison.Ordinal))
         {
             problem = null;
-            return new WorkerLauncher(pwsh, new[] { "-NoProfile", "-NonInteractive", "-NoLogo" }, workerPath, viaPwsh: true);
+            return ThroughPwsh(pwsh, Array.Empty<string>(), workerPath);
         }
         problem = "No dotnet host was found next to the .NET runtime running PowerShell, and this process is not pwsh. Put 'dotnet' on PATH or set DOTNET_ROOT.";
         return null;
     }
+
+    /// <summary>Runs the worker inside a child pwsh started as <paramref name="program"/> <paramref name="arguments"/> (e.g. "pwsh", or "dotnet pwsh").</summary>
+    internal static WorkerLauncher ThroughPwsh(string program, IEnumerable<string> arguments, string workerPath, string? workingDirectory = null) =>
+        new(program, arguments.Concat(new[] { "-NoProfile", "-NonInteractive", "-NoLogo" }).ToList(), workerPath, viaPwsh: true) { WorkingDirectory = workingDirectory };
+
+    /// <summary>Where the worker starts; this process's directory when null.</summary>
+    internal string? WorkingDirectory { get; private init; }
 
     private static string? FindDotnetHost(string runtimeDir)
     {
@@ -103,6 +110,10 @@ internal sealed class WorkerLauncher
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (WorkingDirectory is not null)
+        {
+            info.WorkingDirectory = WorkingDirectory;
+        }
         foreach (var a in Prefix)
         {
             info.ArgumentList.Add(a);

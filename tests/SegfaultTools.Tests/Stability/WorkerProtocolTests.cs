@@ -77,3 +77,79 @@ public class WorkerProtocolTests
     [InlineData(128, null)]
     public void ExitCodesNameTheirSignal(int code, string? signal) => Assert.Equal(signal, SignalNames.FromExitCode(code));
 }
+
+[Collection(WorkerCollection.Name)]
+public class WorkerLauncherTests
+{
+    private static List<WorkerMessage> RunWorker(WorkerLauncher launcher, WorkerRequest request)
+    {
+        var messages = new List<WorkerMessage>();
+        var done = new ManualResetEventSlim();
+        using var worker = WorkerProcess.Start(launcher, request.ToArguments(), request.Cpu, (_, m) =>
+        {
+            if (m is null)
+            {
+                done.Set();
+                return;
+            }
+            lock (messages)
+            {
+                messages.Add(m);
+            }
+        });
+        Assert.True(done.Wait(TimeSpan.FromSeconds(120)), "the worker did not finish");
+        Assert.Equal(0, worker.ExitCode);
+        return messages;
+    }
+
+    [Fact]
+    public void TheWorkerRunsOnThisProcesssRuntimeAndSpeaksTheProtocol()
+    {
+        var launcher = WorkerLauncher.Find(out var problem);
+        Assert.True(launcher is not null, problem);
+        Assert.False(launcher!.ViaPwsh);
+        // The exact runtime this process runs on, not whichever roll-forward would pick.
+        var runtime = Path.GetFileName(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd('/'));
+        Assert.Equal(new[] { "exec", "--fx-version", runtime }, launcher.Prefix.Take(3));
+
+        var cpu = CpuAffinity.Get()[^1];
+        var messages = RunWorker(launcher, new WorkerRequest { Cpu = cpu, Workloads = new[] { CpuWorkload.Integer }, SliceMilliseconds = 300, Seed = 5 });
+        Assert.Equal(new[] { WorkerMessageType.Ready, WorkerMessageType.Start }, messages.Take(2).Select(m => m.Type));
+        Assert.Equal(cpu, messages[0].Cpu);
+        var result = messages.Single(m => m.Type == WorkerMessageType.Result);
+        Assert.True(result.Iterations > 0);
+        Assert.Equal(0, result.Errors);
+        Assert.Equal(0, result.Discarded);
+        Assert.Equal(WorkerMessageType.Done, messages[^1].Type);
+    }
+
+    [SkippableFact]
+    public void ThroughAChildPwshWhereThereIsNoDotnetHost()
+    {
+        // A self-contained pwsh has no dotnet host: the worker then runs inside a child pwsh. Here
+        // the repository's own pwsh (the local dotnet tool) stands in for it.
+        Skip.IfNot(File.Exists(Path.Combine(RepoPaths.Root, ".config", "dotnet-tools.json")), "no local pwsh tool");
+        var direct = WorkerLauncher.Find(out _)!;
+        // dotnet finds the local tool manifest from the repository, where the worker starts.
+        var launcher = WorkerLauncher.ThroughPwsh("dotnet", new[] { "pwsh" }, direct.WorkerPath, RepoPaths.Root);
+        var messages = RunWorker(launcher, new WorkerRequest { Cpu = CpuAffinity.Get()[0], Workloads = new[] { CpuWorkload.Hash }, SliceMilliseconds = 200, Seed = 6 });
+        var result = messages.Single(m => m.Type == WorkerMessageType.Result);
+        Assert.Equal(CpuWorkload.Hash, result.Workload);
+        Assert.True(result.Iterations > 0);
+    }
+
+    [Fact]
+    public void AWorkerAskedForACpuItCannotUseSaysSoAndExits()
+    {
+        var launcher = WorkerLauncher.Find(out _)!;
+        var messages = new List<WorkerMessage>();
+        var done = new ManualResetEventSlim();
+        using var worker = WorkerProcess.Start(launcher, new WorkerRequest { Cpu = 1023, Workloads = new[] { CpuWorkload.Integer }, SliceMilliseconds = 100, Seed = 1 }.ToArguments(), 1023,
+            (_, m) => { if (m is null) { done.Set(); } else { lock (messages) { messages.Add(m); } } });
+        Assert.True(done.Wait(TimeSpan.FromSeconds(60)));
+        Assert.Equal(2, worker.ExitCode);
+        var failed = Assert.Single(messages);
+        Assert.Equal(WorkerMessageType.Failed, failed.Type);
+        Assert.Contains("Could not pin to CPU 1023", failed.Message);
+    }
+}
