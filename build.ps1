@@ -17,8 +17,9 @@
     Help   Build, then write en-US/SegfaultTools.dll-Help.xml from src/help/*.md and the built
            cmdlets' metadata (.build/ConvertTo-MamlHelp.ps1). The MAML is committed; a test fails when
            it drifts from what this writes.
-    Bench  Build in Release, then run tests/bench/Invoke-Benchmark.ps1 in a fresh pwsh; exits with
-           its exit code.
+    Bench  Build in Release, then run tests/bench/Invoke-Benchmark.ps1 (log reading) and
+           tests/bench/Invoke-CpuBenchmark.ps1 (Test-CpuStability's workloads), each in a fresh pwsh;
+           exits non-zero when either does.
     Package  Build, then out/SegfaultTools/ (the module as users install it) and
            out/repository/SegfaultTools.<version>.nupkg (.build/New-ModulePackage.ps1).
     Run    Build, then list this machine's crash events, newest first, in a fresh pwsh.
@@ -49,6 +50,7 @@ $PesterTests = Join-Path $RepoRoot 'tests/Pester'
 $PesterRestoreProject = Join-Path $RepoRoot 'tests/tools/Pester.Restore.csproj'
 $PesterRunner = Join-Path $RepoRoot 'tests/tools/Invoke-PesterSuite.ps1'
 $BenchScript = Join-Path $RepoRoot 'tests/bench/Invoke-Benchmark.ps1'
+$CpuBenchScript = Join-Path $RepoRoot 'tests/bench/Invoke-CpuBenchmark.ps1'
 $ResultsRoot = Join-Path $RepoRoot 'TestResults'
 
 function Write-Step([string] $Text) {
@@ -259,7 +261,10 @@ try {
             Invoke-BuildTask 'Release'
             Write-Step 'Bench: tests/bench/Invoke-Benchmark.ps1 in a fresh pwsh'
             Invoke-ChildPwsh @('-File', $BenchScript)
-            exit $LASTEXITCODE
+            $logExit = $LASTEXITCODE
+            Write-Step 'Bench: tests/bench/Invoke-CpuBenchmark.ps1 (Test-CpuStability workloads) in a fresh pwsh'
+            Invoke-ChildPwsh @('-File', $CpuBenchScript)
+            exit ([Math]::Max($logExit, $LASTEXITCODE))
         }
         'Help' {
             Invoke-BuildTask $Configuration

@@ -17,7 +17,7 @@ public sealed unsafe class InstructionSetWorkload : StabilityWorkload
     /// <summary>Values each check produces per round (lanes, results or block halves).</summary>
     internal const int ValuesPerCheck = 64;
 
-    // About 4 ms on a 2.5 GHz Zen 3 with every x86 check present.
+    // About 2 ms on a 2.5 GHz Zen 3 with every x86 check present.
     private const int Rounds = 250;
 
     private const int ShaBufferBytes = 4096;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace SegfaultTools;
 
@@ -33,7 +34,9 @@ public sealed class IntegerWorkload : StabilityWorkload
 
     public override string ReferenceDigest => _digest;
 
-    public override string Variant => "mul128 div idiv rotate popcnt lzcnt tzcnt";
+    // BitOperations uses popcnt/lzcnt/tzcnt where the CPU has them and bit tricks where it does not.
+    public override string Variant { get; } = "mul mul128 div idiv rotate shift " +
+        (Popcnt.X64.IsSupported && Lzcnt.X64.IsSupported && Bmi1.X64.IsSupported ? "popcnt lzcnt tzcnt" : "bit counts");
 
     public override void Prepare(int seed, WorkloadEnvironment environment)
     {

@@ -50,7 +50,8 @@ public sealed unsafe class VectorWorkload : StabilityWorkload
             // 32 zmm registers: 16 accumulators cover latency 4 x 2 ports with room to spare.
             Path.Avx512 => (16, 8),
 
-            // 16 ymm registers: 12 accumulators + 3 constants, the most that fit without spilling.
+            // 16 ymm registers hold 12 accumulators and the 3 constants with no spill (checked in the
+            // JIT's listing); 12 is more than latency 4 x 2 ports needs.
             Path.Avx2Fma => (12, 4),
             Path.AdvSimdFma => (16, 2),
             _ => (12, 2),
