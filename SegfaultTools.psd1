@@ -9,7 +9,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('bin/SegfaultTools.format.ps1xml')
-    CmdletsToExport      = @('Get-SegfaultEvent', 'Get-HybridCoreMap', 'Get-GpuDriverInfo', 'Get-SystemProfile', 'Get-HardwareErrorEvent', 'Test-CpuStability')
+    CmdletsToExport      = @('Get-SegfaultEvent', 'Get-HybridCoreMap', 'Get-GpuDriverInfo', 'Get-SystemProfile', 'Get-HardwareErrorEvent', 'Test-CpuStability', 'Get-SegfaultDiagnosis')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -22,7 +22,8 @@
            exits non-zero when either does.
     Package  Build, then out/SegfaultTools/ (the module as users install it) and
            out/repository/SegfaultTools.<version>.nupkg (.build/New-ModulePackage.ps1).
-    Run    Build, then list this machine's crash events, newest first, in a fresh pwsh.
+    Run    Build, then in a fresh pwsh: this machine's newest crash events and its diagnosis
+           (Get-SegfaultDiagnosis).
 .PARAMETER Task
     What to do. Build by default.
 .PARAMETER Configuration
@@ -280,15 +281,16 @@ try {
         }
         'Run' {
             Invoke-BuildTask $Configuration
-            Write-Step 'Run: Get-SegfaultEvent in a fresh pwsh'
+            Write-Step 'Run: Get-SegfaultDiagnosis in a fresh pwsh'
+            # The crashes behind it first (newest ten), then the diagnosis that weighs them with the rest.
             $command = @'
 Import-Module ./SegfaultTools.psd1 -ErrorAction Stop
-$events = @(Get-SegfaultEvent -ErrorVariable readErrors)
-if ($events.Count -gt 0) { $events | Format-Table }
-elseif (-not $readErrors) { 'No segfault or trap records in this machine''s kernel log.' }
+$events = @(Get-SegfaultEvent -Since (Get-Date).AddDays(-30) -ErrorAction SilentlyContinue)
+if ($events.Count -gt 0) { "Crash records of the last 30 days: $($events.Count); the newest ten:"; $events | Select-Object -First 10 | Format-Table }
+Get-SegfaultDiagnosis -ErrorVariable readErrors
 if ($readErrors) { exit 1 }
 '@
-            Invoke-ChildPwsh @('-Command', $command) -Display 'dotnet pwsh -NoProfile -c ''Import-Module ./SegfaultTools.psd1; Get-SegfaultEvent | Format-Table'''
+            Invoke-ChildPwsh @('-Command', $command) -Display 'dotnet pwsh -NoProfile -c ''Import-Module ./SegfaultTools.psd1; Get-SegfaultDiagnosis'''
             exit $LASTEXITCODE
         }
     }

@@ -135,7 +135,7 @@ Describe 'Example: <Where>' -ForEach $examples {
     It 'runs without error' {
         # An example reads this machine's kernel log where a log-reading cmdlet starts a pipeline
         # without a path or tree to read, or where dmesg feeds one.
-        $liveOnly = $Code -match '(^|[;\n({])\s*(Get-SegfaultEvent|Get-HardwareErrorEvent)\b(?![^|\n]*-(Path|LiteralPath|Root)\b)' -or $Code -match '^\s*dmesg\b'
+        $liveOnly = $Code -match '(^|[;\n({])\s*(Get-SegfaultEvent|Get-HardwareErrorEvent|Get-SegfaultDiagnosis)\b(?![^|\n]*-(Path|LiteralPath|Root)\b)' -or $Code -match '^\s*dmesg\b'
         if ($liveOnly -and -not $kernelReadable) {
             Set-ItResult -Skipped -Because 'it reads this machine''s kernel log, which this user cannot read'
             return

@@ -138,6 +138,20 @@ public sealed class HardwareErrorFixtureTests
             "MachineCheck||MC3|||||||Memory error, decoded by EDAC skx MC3|2|testhost",
         },
 
+        // Kernel-mode faults, recognized beside the hardware errors (more in FactsKernelFaultTests).
+        ["1"] = new[] { "KernelOops||lookup_swap_cgroup_id|7||1439|xskxceiver|Uncorrected|general protection fault|Kernel code used a corrupted (non-canonical) pointer 0x6d255010bdffc in lookup_swap_cgroup_id|5|testhost" },
+        ["52"] = new[] { "KernelWarning|||||||Info|BUG: Bad rss-counter state|The kernel reported a bug it survived: Bad rss-counter state|1|testhost" },
+        ["77"] = new[] { "KernelOops||bpf_link_show_fdinfo|0||732|systemd-coredum|Uncorrected|BUG: KASAN|KASAN caught a memory-safety bug (global-out-of-bounds)|2|testhost" },
+        ["86"] = new[] { "KernelOops|2025-08-17T09:24:23+00:00||||||Uncorrected|undefined instruction|The kernel oopsed (undefined instruction)|1|raspberrypi" },
+        ["136"] = new[] { "KernelOops|2025-06-04T22:32:45+00:00||1||1675|W-Q0|Uncorrected|general protection fault|Kernel code used a corrupted (non-canonical) pointer 0x8030000000000000; kernel not tainted|6|testhost" },
+        ["148"] = new[] { "KernelOops|||32||1|systemd|Fatal|Kernel panic|The kernel panicked: Attempted to kill init! exitcode=0x00000084|5|testhost" },
+        ["176"] = new[]
+        {
+            "KernelWarning||mm/gup.c:1170|||||Info|BUG: sleeping function called from invalid context|The kernel reported a bug it survived|1|testhost",
+            "KernelWarning|||||2111|meminfo|Info|BUG: scheduling while atomic|The kernel reported a bug it survived|3|testhost",
+        },
+        ["177"] = new[] { "KernelWarning|||||||Info|BUG: Bad rss-counter state|The kernel reported a bug it survived|1|testhost" },
+
         ["aer-popos"] = new[]
         {
             "PcieAer||0000:00:1d.0||0000:00:1d.0|||Corrected|RxErr|PCIe Physical Layer error (Receiver ID): RxErr|3|testhost",
@@ -228,7 +242,7 @@ public sealed class HardwareErrorFixtureTests
     [Fact]
     public void EveryOtherFixtureGroupGivesNothing()
     {
-        // Segfaults, traps, oopses, core dumps, and the context lines published beside hardware
+        // Segfaults, traps, user-space register dumps, core dumps, and the context lines published beside hardware
         // errors (nvidia-peermem, "sched: RT throttling activated", EDAC registration, NVRM load and
         // probe notices, nvidia-modeset, mcelog's own line) are not hardware error records.
         var others = AllGroups().Where(g => !Expected.ContainsKey(g.Group)).ToList();

@@ -5,8 +5,8 @@ namespace SegfaultTools;
 
 /// <summary>
 /// Turns kernel-log lines of any supported framing into hardware error records. A machine check,
-/// a firmware (APEI) record, a PCIe AER report and the NVIDIA "API mismatch" notice span several
-/// lines; they are assembled from the lines that follow their first one, within moments and in the
+/// a firmware (APEI) record, a PCIe AER report, the NVIDIA "API mismatch" notice and a kernel oops
+/// or warning span several lines; they are assembled from the lines that follow their first one, within moments and in the
 /// same boot, even where another record's lines interleave.
 /// </summary>
 internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<HardwareErrorEvent>
@@ -17,6 +17,8 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
     /// <summary>
     /// The byte strings every line that starts a record holds (see <see cref="TextLogScanner"/>), and
     /// the header of a syslogd broadcast, whose time and host the " kernel:" line after it takes.
+    /// The last six start kernel-mode faults: "BUG" covers "BUG: ..." and "kernel BUG at", "Oops"
+    /// the oops line of every architecture, "Unable to handle kernel" the arm heads.
     /// </summary>
     internal static readonly ScanNeedles Needles = new(
         "NVRM"u8.ToArray(),
@@ -25,7 +27,13 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
         "EDAC"u8.ToArray(),
         "Bus Error"u8.ToArray(),
         "clock throttled"u8.ToArray(),
-        "Flip event"u8.ToArray());
+        "Flip event"u8.ToArray(),
+        "BUG"u8.ToArray(),
+        "Oops"u8.ToArray(),
+        "protection fault"u8.ToArray(),
+        "Kernel panic"u8.ToArray(),
+        "WARNING:"u8.ToArray(),
+        "Unable to handle kernel"u8.ToArray());
 
     private static readonly TimeSpan ContinuationSpan = KernelRecordTiming.ContinuationSpan;
 
@@ -133,6 +141,10 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
         if (msg.StartsWith("NVRM", StringComparison.Ordinal))
         {
             RecognizeNvrm(msg, position);
+            return;
+        }
+        if (RecognizeKernelFault(msg, position))
+        {
             return;
         }
         Match m;
@@ -609,6 +621,9 @@ internal sealed partial class HardwareErrorAssembler : IKernelRecordAssembler<Ha
                 break;
             case HardwareRecord.Shape.Ghes:
                 FinishGhes(r);
+                break;
+            case HardwareRecord.Shape.KernelFault:
+                FinishKernelFault(r);
                 break;
             case HardwareRecord.Shape.Aer:
                 r.Code = r.AerBits.Count > 0 ? string.Join(", ", r.AerBits) : null;

@@ -15,6 +15,13 @@ public enum HardwareErrorKind
     PcieAer,
     /// <summary>CPU thermal throttling.</summary>
     Thermal,
+    /// <summary>
+    /// The kernel itself faulted: an oops (NULL pointer dereference, page fault, general protection
+    /// fault, "kernel BUG at"), a KASAN or bad-page report, or a panic.
+    /// </summary>
+    KernelOops,
+    /// <summary>A kernel WARNING (WARN_ON) or a BUG report the kernel survives (soft lockup, sleeping in atomic context).</summary>
+    KernelWarning,
 }
 
 /// <summary>How bad a hardware error record is.</summary>

@@ -6,7 +6,7 @@ internal sealed class HardwareRecord
     public HardwareRecord(HardwareErrorKind kind, Shape shape) => (Kind, RecordShape) = (kind, shape);
 
     /// <summary>How a record is assembled: one line, an NVRM sentence over several lines, or a block.</summary>
-    internal enum Shape { Line, NvrmSentence, MachineCheck, Ghes, Aer }
+    internal enum Shape { Line, NvrmSentence, MachineCheck, Ghes, Aer, KernelFault }
 
     public Shape RecordShape { get; }
     public HardwareErrorKind Kind { get; set; }
@@ -56,4 +56,22 @@ internal sealed class HardwareRecord
     public string? AerType { get; set; }
     public string? AerAgent { get; set; }
     public List<string> AerBits { get; } = new();
+
+    // Block state (kernel oopses, BUG and WARNING reports, panics).
+    public string? FaultAddress { get; set; }
+    public bool FaultNonCanonical { get; set; }
+    public string? FaultLocation { get; set; }
+    public string? FaultFunction { get; set; }
+    public string? FaultDetail { get; set; }
+    public bool FaultHasOopsLine { get; set; }
+    public bool FaultEnded { get; set; }
+    public bool FaultInModuleList { get; set; }
+    public bool FaultUserMode { get; set; }
+    public string? Taint { get; set; }
+    public string? PanicReason { get; set; }
+    public string? FaultAccess { get; set; }
+    public bool FaultOtherCpuReport { get; set; }
+
+    /// <summary>The printk caller ("T1234" task or "C3" CPU) where the log shows it: a report's lines share it.</summary>
+    public string? FaultCallerId { get; set; }
 }

@@ -452,7 +452,8 @@ internal sealed class CpuStabilityRun
         foreach (var e in events)
         {
             var key = $"{e.TimeCreated:o} {e.Message}";
-            if (_attributed.Contains(key) || e.TimeCreated is not { } when)
+            // Notices (thermal throttling, kernel WARNINGs) are not errors of the CPU under test.
+            if (_attributed.Contains(key) || e.TimeCreated is not { } when || e.Kind == HardwareErrorKind.KernelWarning || e.Severity == HardwareErrorSeverity.Info)
             {
                 continue;
             }
