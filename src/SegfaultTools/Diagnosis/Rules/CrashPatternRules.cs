@@ -150,6 +150,10 @@ internal static class CrashPatternRules
         // Per core type and per L2 cluster: the groups a bad E-core module or a core type would show up in.
         var typeText = GroupTest(cpus, observed, weights, c => c.CoreType.ToString(), "core type", out var typeOutlier);
         var clusterText = GroupTest(cpus, observed, weights, c => c.Cluster is { } k ? $"L2 cluster of CPU {k}" : $"CPU {c.Cpu}", "L2 cluster", out var clusterOutlier);
+        // SMT siblings share one physical core: a bad core shows on both of its threads.
+        var coreText = cpus.Any(c => c.CoreId is not null) && cpus.Select(c => c.CoreId).Distinct().Count() < cpus.Count
+            ? GroupTest(cpus, observed, weights, c => c.CoreId is { } id ? $"core {id}" : $"CPU {c.Cpu}", "physical core", out var coreOutlier)
+            : "";
 
         if (fit.PValue < 0.001 && outlier.CorrectedPValue < 0.001 && outlier.Ratio >= 3)
         {
@@ -178,6 +182,10 @@ internal static class CrashPatternRules
         if (clusterOutlier is not null && cpus.Select(c => c.Cluster).Distinct().Count() > 1)
         {
             s.Add(DiagnosisCause.DefectiveCore, 0.3, clusterText);
+        }
+        if (coreText.StartsWith("core ", StringComparison.Ordinal) && coreText.Contains(" stands out ", StringComparison.Ordinal))
+        {
+            s.Add(DiagnosisCause.DefectiveCore, 0.3, coreText);
         }
         // The CPUs to pin a test to: those with at least twice their expected share, else the busiest four.
         double total = weights.Sum();
