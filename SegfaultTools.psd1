@@ -9,7 +9,8 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('bin/SegfaultTools.format.ps1xml')
-    CmdletsToExport      = @('Get-SegfaultEvent', 'Get-HybridCoreMap', 'Get-GpuDriverInfo', 'Get-SystemProfile', 'Get-HardwareErrorEvent', 'Test-CpuStability', 'Get-SegfaultDiagnosis')
+    TypesToProcess       = @('bin/SegfaultTools.types.ps1xml')
+    CmdletsToExport      = @('Get-SegfaultEvent', 'Get-HybridCoreMap', 'Get-GpuDriverInfo', 'Get-SystemProfile', 'Get-HardwareErrorEvent', 'Test-CpuStability', 'Get-SegfaultDiagnosis', 'Export-SegfaultSnapshot', 'Export-SegfaultReport')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

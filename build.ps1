@@ -17,9 +17,10 @@
     Help   Build, then write en-US/SegfaultTools.dll-Help.xml from src/help/*.md and the built
            cmdlets' metadata (.build/ConvertTo-MamlHelp.ps1). The MAML is committed; a test fails when
            it drifts from what this writes.
-    Bench  Build in Release, then run tests/bench/Invoke-Benchmark.ps1 (log reading) and
-           tests/bench/Invoke-CpuBenchmark.ps1 (Test-CpuStability's workloads), each in a fresh pwsh;
-           exits non-zero when either does.
+    Bench  Build in Release, then run tests/bench/Invoke-Benchmark.ps1 (log reading),
+           tests/bench/Invoke-CpuBenchmark.ps1 (Test-CpuStability's workloads) and
+           tests/bench/Invoke-DiagnosisBenchmark.ps1 (Get-SegfaultDiagnosis on a million crash records),
+           each in a fresh pwsh; exits non-zero when any of them does.
     Package  Build, then out/SegfaultTools/ (the module as users install it) and
            out/repository/SegfaultTools.<version>.nupkg (.build/New-ModulePackage.ps1).
     Run    Build, then in a fresh pwsh: this machine's newest crash events and its diagnosis
@@ -52,6 +53,7 @@ $PesterRestoreProject = Join-Path $RepoRoot 'tests/tools/Pester.Restore.csproj'
 $PesterRunner = Join-Path $RepoRoot 'tests/tools/Invoke-PesterSuite.ps1'
 $BenchScript = Join-Path $RepoRoot 'tests/bench/Invoke-Benchmark.ps1'
 $CpuBenchScript = Join-Path $RepoRoot 'tests/bench/Invoke-CpuBenchmark.ps1'
+$DiagnosisBenchScript = Join-Path $RepoRoot 'tests/bench/Invoke-DiagnosisBenchmark.ps1'
 $ResultsRoot = Join-Path $RepoRoot 'TestResults'
 
 function Write-Step([string] $Text) {
@@ -265,7 +267,10 @@ try {
             $logExit = $LASTEXITCODE
             Write-Step 'Bench: tests/bench/Invoke-CpuBenchmark.ps1 (Test-CpuStability workloads) in a fresh pwsh'
             Invoke-ChildPwsh @('-File', $CpuBenchScript)
-            exit ([Math]::Max($logExit, $LASTEXITCODE))
+            $cpuExit = $LASTEXITCODE
+            Write-Step 'Bench: tests/bench/Invoke-DiagnosisBenchmark.ps1 (Get-SegfaultDiagnosis on a fleet log and its CSV) in a fresh pwsh'
+            Invoke-ChildPwsh @('-File', $DiagnosisBenchScript)
+            exit ([Math]::Max([Math]::Max($logExit, $cpuExit), $LASTEXITCODE))
         }
         'Help' {
             Invoke-BuildTask $Configuration

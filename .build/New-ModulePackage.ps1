@@ -28,7 +28,7 @@ New-Item -ItemType Directory -Path (Join-Path $moduleDir 'bin'), (Join-Path $mod
 
 # The worker (Test-CpuStability's pinned processes) runs with `dotnet exec`, which needs its
 # runtimeconfig and deps files beside it.
-foreach ($file in 'bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml', 'bin/SegfaultTools.Worker.dll',
+foreach ($file in 'bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml', 'bin/SegfaultTools.types.ps1xml', 'bin/SegfaultTools.Worker.dll',
     'bin/SegfaultTools.Worker.runtimeconfig.json', 'bin/SegfaultTools.Worker.deps.json') {
     $source = Join-Path $RepoRoot $file
     if (-not (Test-Path -LiteralPath $source)) { throw "$source is missing: build first (dotnet pwsh ./build.ps1)." }

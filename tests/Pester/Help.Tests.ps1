@@ -58,6 +58,8 @@ BeforeAll {
         '\./crashes\.csv'                          = (Join-Path $TestDrive 'crashes.csv')
         '/path/to/SegfaultTools'                   = $repo
         '\./gpu-evidence'                          = (Join-Path $repo 'tests/fixtures/gpu/trees/nvidia-mismatch-550-555')
+        # The fleet examples run the same commands here instead of over SSH (tests/Pester/Fleet.Remoting.Tests.ps1 runs them remotely).
+        'Invoke-Command -HostName \(Get-Content \./hosts\.txt\) ' = '& '
         # Stability runs take minutes as written; a few seconds prove the example works.
         '-Duration \d\d:\d\d:\d\d'                   = '-Duration 00:00:04'
     }
@@ -135,7 +137,8 @@ Describe 'Example: <Where>' -ForEach $examples {
     It 'runs without error' {
         # An example reads this machine's kernel log where a log-reading cmdlet starts a pipeline
         # without a path or tree to read, or where dmesg feeds one.
-        $liveOnly = $Code -match '(^|[;\n({])\s*(Get-SegfaultEvent|Get-HardwareErrorEvent|Get-SegfaultDiagnosis)\b(?![^|\n]*-(Path|LiteralPath|Root)\b)' -or $Code -match '^\s*dmesg\b'
+        $liveOnly = $Code -match '(^|[;\n({])\s*(Get-SegfaultEvent|Get-HardwareErrorEvent|Get-SegfaultDiagnosis)\b(?![^|\n]*-(Path|LiteralPath|Root)\b)' -or $Code -match '^\s*dmesg\b' -or
+            $Code -match '(^|[;\n({])\s*Export-Segfault(Report|Snapshot)\b(?![^|\n]*-Root\b)'
         if ($liveOnly -and -not $kernelReadable) {
             Set-ItResult -Skipped -Because 'it reads this machine''s kernel log, which this user cannot read'
             return

@@ -20,7 +20,7 @@ Describe 'build.ps1 -Task Package' {
 
     It 'lays out the module folder with only what the module needs' {
         $files = Get-ChildItem -Recurse -File (Join-Path $out SegfaultTools) | ForEach-Object { [IO.Path]::GetRelativePath((Join-Path $out SegfaultTools), $_.FullName) } | Sort-Object
-        $files | Should -Be @('bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml', 'bin/SegfaultTools.Worker.deps.json',
+        $files | Should -Be @('bin/SegfaultTools.dll', 'bin/SegfaultTools.format.ps1xml', 'bin/SegfaultTools.types.ps1xml', 'bin/SegfaultTools.Worker.deps.json',
             'bin/SegfaultTools.Worker.dll', 'bin/SegfaultTools.Worker.runtimeconfig.json', 'en-US/about_SegfaultTools.help.txt', 'en-US/SegfaultTools.dll-Help.xml', 'LICENSE', 'README.md', 'SegfaultTools.psd1')
     }
 

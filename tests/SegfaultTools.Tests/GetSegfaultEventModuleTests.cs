@@ -181,7 +181,7 @@ public sealed class GetSegfaultEventModuleTests : IClassFixture<ModuleRunspaceFi
             .Select(a => a.VerbName + "-" + a.NounName)
             .OrderBy(n => n, StringComparer.Ordinal);
         var (output, _) = _f.Run("(Get-Module SegfaultTools).ExportedCommands.Keys | Sort-Object");
-        Assert.Equal(new[] { "Get-GpuDriverInfo", "Get-HardwareErrorEvent", "Get-HybridCoreMap", "Get-SegfaultDiagnosis", "Get-SegfaultEvent", "Get-SystemProfile", "Test-CpuStability" }, cmdlets);
+        Assert.Equal(new[] { "Export-SegfaultReport", "Export-SegfaultSnapshot", "Get-GpuDriverInfo", "Get-HardwareErrorEvent", "Get-HybridCoreMap", "Get-SegfaultDiagnosis", "Get-SegfaultEvent", "Get-SystemProfile", "Test-CpuStability" }, cmdlets);
         Assert.Equal(cmdlets, output.Select(o => o.BaseObject.ToString()));
     }
 

@@ -98,7 +98,9 @@ internal static class DiagnosisEngine
         {
             return;
         }
-        var mine = m.Signatures.Where(kv => shared.ContainsKey(kv.Key)).OrderByDescending(kv => kv.Value).ToList();
+        // A signature that crashed only once here may share its offset with another machine by
+        // chance (a hot function in a common library); a repeated one is the same bug.
+        var mine = m.Signatures.Where(kv => kv.Value >= 2 && shared.ContainsKey(kv.Key)).OrderByDescending(kv => kv.Value).ToList();
         if (mine.Count == 0)
         {
             return;

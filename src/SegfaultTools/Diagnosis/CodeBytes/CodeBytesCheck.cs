@@ -52,7 +52,16 @@ internal static class CodeBytesCheck
     /// file offset is unknown.
     /// </summary>
     public static CodeBytesVerdict Compare(CodeBytes code, string modulePath, ulong fileOffset, DateTimeOffset? crashTime,
-        ulong? moduleOffset = null, ulong? moduleSize = null)
+        ulong? moduleOffset = null, ulong? moduleSize = null) =>
+        Compare(code, modulePath, fileOffset, crashTime, moduleOffset, moduleSize, FileChangeTime.Of(modulePath));
+
+    /// <summary>
+    /// As above, with when the file last changed given by the caller: a snapshot's stand-in was
+    /// given a new ctime by its extraction, and the snapshot records the original's
+    /// (<see cref="SnapshotFileTimes.Recorded"/>); null where it is not known.
+    /// </summary>
+    public static CodeBytesVerdict Compare(CodeBytes code, string modulePath, ulong fileOffset, DateTimeOffset? crashTime,
+        ulong? moduleOffset, ulong? moduleSize, DateTimeOffset? fileChanged)
     {
         var name = Path.GetFileName(modulePath);
         var at = string.Create(CultureInfo.InvariantCulture, $"{name} at file offset 0x{fileOffset:x}");
@@ -76,7 +85,7 @@ internal static class CodeBytesCheck
             return Unreadable($"{modulePath} could not be examined: {ex.Message}");
         }
 
-        var changed = FileChangeTime.Of(modulePath);
+        var changed = fileChanged;
         bool changedSince = crashTime is DateTimeOffset crash && changed is DateTimeOffset c && c > crash;
         string ChangedNote() => string.Create(CultureInfo.InvariantCulture,
             $"{name} changed on disk at {Stamp(changed!.Value, crashTime!.Value.Offset)}, after the crash at {Stamp(crashTime.Value, crashTime.Value.Offset)}");

@@ -74,9 +74,10 @@ internal sealed class MachineEvidence
             ByCoreType[type] = ByCoreType.GetValueOrDefault(type) + 1;
         }
         // For ip 0 the kernel names the mapping above the ip, not the culprit: count such crashes by process only.
-        var module = c.InstructionPointer == 0 ? IpZero : c.Module ?? NoModule;
+        // One string per distinct name: the samples and signatures below would otherwise keep a copy per crash.
+        var module = c.InstructionPointer == 0 ? IpZero : Intern(c.Module ?? NoModule);
         ByModule[module] = ByModule.GetValueOrDefault(module) + 1;
-        var program = c.ProcessName ?? "(unknown)";
+        var program = Intern(c.ProcessName ?? "(unknown)");
         ByProgram[program] = ByProgram.GetValueOrDefault(program) + 1;
         if (!ProgramsByModule.TryGetValue(module, out var programs))
         {
@@ -110,12 +111,12 @@ internal sealed class MachineEvidence
             ByDay[day] = ByDay.GetValueOrDefault(day) + 1;
             if (CrashTimes.Count < MaxTimes)
             {
-                CrashTimes.Add((time, c.Module));
+                CrashTimes.Add((time, c.Module is null ? null : module));
             }
         }
         if (c.Module is not null && c.InstructionPointer != 0 && c.Offset is { } offset)
         {
-            var key = (c.Module, offset);
+            var key = (module, offset);
             if (Signatures.TryGetValue(key, out var n))
             {
                 Signatures[key] = n + 1;
@@ -137,6 +138,21 @@ internal sealed class MachineEvidence
         {
             Boots.Add(c.BootId);
         }
+    }
+
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+
+    private string Intern(string name)
+    {
+        if (_names.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+        if (_names.Count < 100_000)
+        {
+            _names[name] = name;
+        }
+        return name;
     }
 
     public void Add(HardwareFact h)

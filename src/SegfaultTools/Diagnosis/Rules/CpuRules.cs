@@ -71,7 +71,9 @@ internal static class CpuRules
             {
                 continue;
             }
-            var verdict = CodeBytesCheck.Compare(code, path, offset, c.Time, c.ModuleOffset, c.ModuleSize);
+            // A snapshot's extracted files all look new: it records when each file really last changed.
+            var verdict = CodeBytesCheck.Compare(code, path, offset, c.Time, c.ModuleOffset, c.ModuleSize,
+                SnapshotFileTimes.Recorded(root, path) ?? FileChangeTime.Of(path));
             switch (verdict.Outcome)
             {
                 case CodeBytesOutcome.Match:
