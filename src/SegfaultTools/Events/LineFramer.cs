@@ -111,6 +111,11 @@ internal sealed partial class LineFramer
             return false;
         }
 
+        if (TryFrameFast(text, out framed))
+        {
+            return true;
+        }
+
         if (text.Length > 0 && text[0] == '<')
         {
             var close = text.IndexOf('>');
@@ -218,6 +223,418 @@ internal sealed partial class LineFramer
         framed = new FramedLine(text, null, null, null, null, null, true);
         return true;
     }
+
+    // ---- Fast path -------------------------------------------------------------------------
+    // The shapes that make up nearly every line of a busy log — rsyslog's RFC 3339 files
+    // ("2026-01-03T18:39:13.123456+01:00 host kernel: msg"), classic syslog ("Mar  2 18:39:13 host
+    // kernel: msg") and raw dmesg ("[ 123.456] msg") — read on spans, without regexes and without
+    // copying the text more than once. The fast path only answers where it is sure the general
+    // path below would give exactly the same result; anything unusual (a caller-id bracket, a
+    // "kernel[pid]:" tag, a non-ASCII digit, an impossible date, an RFC 5424 look-alike) falls
+    // through to the general path.
+
+    private const int HostCacheSize = 4096; // a power of two
+    private string?[]? _hosts;
+
+    /// <summary>
+    /// One string per distinct host name: a fleet log repeats a few hosts a million times. A
+    /// direct-mapped cache; a collision only costs an allocation.
+    /// </summary>
+    private string HostString(ReadOnlySpan<char> host)
+    {
+        _hosts ??= new string?[HostCacheSize];
+        int slot = string.GetHashCode(host) & (HostCacheSize - 1);
+        if (_hosts[slot] is { } cached && host.SequenceEqual(cached))
+        {
+            return cached;
+        }
+        return _hosts[slot] = host.ToString();
+    }
+
+    private bool TryFrameFast(ReadOnlySpan<char> text, out FramedLine framed)
+    {
+        framed = default;
+        if (text.Length == 0)
+        {
+            return false;
+        }
+
+        char c0 = text[0];
+        if (c0 == '[')
+        {
+            return TryFrameFastMonotonic(text, out framed);
+        }
+
+        int pos;
+        DateTimeOffset? time;
+        bool iso;
+        if (char.IsAsciiDigit(c0))
+        {
+            if (!TryFastIsoStamp(text, out pos, out time))
+            {
+                return false;
+            }
+            iso = true;
+        }
+        else if (char.IsAsciiLetter(c0))
+        {
+            if (!TryFastClassicStamp(text, out pos, out time))
+            {
+                return false;
+            }
+            iso = false;
+        }
+        else
+        {
+            return false;
+        }
+
+        // text[pos] is the space after the stamp.
+        while (pos < text.Length && text[pos] == ' ')
+        {
+            pos++;
+        }
+        var rest = text[pos..];
+        int sp = rest.IndexOf(' ');
+        if (sp <= 0)
+        {
+            return false;
+        }
+        var host = rest[..sp];
+        foreach (char ch in host)
+        {
+            // Printable ASCII that cannot start a syslog tag's end ("tag:" / "tag[pid]:").
+            if (ch <= ' ' || ch > '~' || ch is ':' or '[' or ']')
+            {
+                return false;
+            }
+        }
+        var afterHost = rest[(sp + 1)..];
+        if (!afterHost.StartsWith("kernel: ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var body = afterHost["kernel: ".Length..];
+
+        // The general path first tries RFC 5424 ("host app procid msgid sd msg") on an RFC 3339
+        // stamped line and takes it when PROCID or MSGID is "-": leave those to it.
+        if (iso && MayBeRfc5424Ids(body))
+        {
+            return false;
+        }
+
+        if (!TryFastStripUptime(body, out var message, out var uptime))
+        {
+            return false;
+        }
+        framed = new FramedLine(message.ToString(), time, uptime, HostString(host), null, null, true);
+        return true;
+    }
+
+    /// <summary>Whether the first or second space-separated word of <paramref name="body"/> is "-".</summary>
+    private static bool MayBeRfc5424Ids(ReadOnlySpan<char> body)
+    {
+        if (IsDashWord(body))
+        {
+            return true;
+        }
+        int sp = body.IndexOf(' ');
+        return sp >= 0 && IsDashWord(body[(sp + 1)..]);
+    }
+
+    private static bool IsDashWord(ReadOnlySpan<char> s) => s.Length > 0 && s[0] == '-' && (s.Length == 1 || char.IsWhiteSpace(s[1]));
+
+    /// <summary>
+    /// Span form of <see cref="StripUptimeAndCaller"/> for a message that is plain or starts with a
+    /// plain "[  123.456]" stamp; false (use the general path) for anything else in brackets.
+    /// </summary>
+    private static bool TryFastStripUptime(ReadOnlySpan<char> msg, out ReadOnlySpan<char> message, out double? monotonic)
+    {
+        monotonic = null;
+        message = msg;
+        if (msg.Length == 0 || msg[0] != '[')
+        {
+            return true;
+        }
+        if (!TryFastMonotonicBracket(msg, out int end, out double seconds)
+            || !TryFastAfterBracket(msg, end, out message))
+        {
+            return false;
+        }
+        monotonic = seconds;
+        return true;
+    }
+
+    /// <summary>"[", spaces, digits "." digits, "]": what the MonotonicBracket regex takes, ASCII only.</summary>
+    private static bool TryFastMonotonicBracket(ReadOnlySpan<char> text, out int end, out double seconds)
+    {
+        end = 0;
+        seconds = 0;
+        int i = 1;
+        while (i < text.Length && text[i] == ' ')
+        {
+            i++;
+        }
+        int start = i;
+        if (!DigitsThen(text, ref i, '.') || !DigitsThen(text, ref i, ']'))
+        {
+            return false;
+        }
+        seconds = double.Parse(text[start..(i - 1)], CultureInfo.InvariantCulture);
+        end = i;
+        return true;
+    }
+
+    /// <summary>Span form of <see cref="AfterBracket"/> where no caller-id bracket follows; false otherwise.</summary>
+    private static bool TryFastAfterBracket(ReadOnlySpan<char> text, int end, out ReadOnlySpan<char> rest)
+    {
+        rest = text[end..];
+        var trimmed = rest.TrimStart();
+        if (trimmed.Length > 0 && trimmed[0] == '[')
+        {
+            return false; // maybe "[T123]"
+        }
+        if (rest.Length > 0 && rest[0] == ' ')
+        {
+            rest = rest[1..];
+        }
+        return true;
+    }
+
+    private bool TryFrameFastMonotonic(ReadOnlySpan<char> text, out FramedLine framed)
+    {
+        framed = default;
+        if (!TryFastMonotonicBracket(text, out int end, out double seconds)
+            || !TryFastAfterBracket(text, end, out var rest))
+        {
+            return false;
+        }
+        // journalctl -o short-monotonic ("[  7.636966] host kernel: msg") is left to the general path.
+        int sp = rest.IndexOf(' ');
+        if (sp > 0 && rest[(sp + 1)..].StartsWith("kernel:", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        framed = new FramedLine(rest.ToString(), MonotonicToWall(seconds), seconds, null, null, null, true);
+        return true;
+    }
+
+    /// <summary>
+    /// "yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|+hh:mm|+hhmm]" and a space, ASCII digits, a valid date and
+    /// an offset within range; <paramref name="pos"/> is left on the space.
+    /// </summary>
+    private bool TryFastIsoStamp(ReadOnlySpan<char> text, out int pos, out DateTimeOffset? time)
+    {
+        pos = 0;
+        time = null;
+        if (text.Length < 20
+            || !TryDigits(text, 0, 4, out int year) || text[4] != '-'
+            || !TryDigits(text, 5, 2, out int month) || text[7] != '-'
+            || !TryDigits(text, 8, 2, out int day) || text[10] is not ('T' or ' ')
+            || !TryDigits(text, 11, 2, out int hour) || text[13] != ':'
+            || !TryDigits(text, 14, 2, out int minute) || text[16] != ':'
+            || !TryDigits(text, 17, 2, out int second))
+        {
+            return false;
+        }
+        int i = 19;
+        int fracStart = i;
+        if (!SkipFraction(text, ref i))
+        {
+            return false;
+        }
+        var frac = text[fracStart..i];
+
+        int tzKind = 0; // 0 none, 1 Z, 2 offset
+        var offset = TimeSpan.Zero;
+        if (i < text.Length && text[i] == 'Z')
+        {
+            tzKind = 1;
+            i++;
+        }
+        else if (i < text.Length && text[i] is '+' or '-')
+        {
+            int sign = text[i] == '-' ? -1 : 1;
+            i++;
+            if (!TryDigits(text, i, 2, out int oh))
+            {
+                return false;
+            }
+            i += 2;
+            if (i < text.Length && text[i] == ':')
+            {
+                i++;
+            }
+            if (!TryDigits(text, i, 2, out int om))
+            {
+                return false;
+            }
+            i += 2;
+            int total = oh * 60 + om;
+            if (total > 14 * 60)
+            {
+                return false;
+            }
+            offset = sign < 0 ? -new TimeSpan(oh, om, 0) : new TimeSpan(oh, om, 0);
+            tzKind = 2;
+        }
+        if (i >= text.Length || text[i] != ' ')
+        {
+            return false;
+        }
+        if (year is < 2 or > 9998 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false; // the general path decides what an impossible stamp means
+        }
+
+        var local = new DateTime(year, month, day, hour, minute, second).AddTicks(FractionTicks(frac));
+        time = tzKind switch
+        {
+            0 => ToLocal(local),
+            1 => new DateTimeOffset(local, TimeSpan.Zero),
+            _ => new DateTimeOffset(local, offset),
+        };
+        pos = i;
+        return true;
+    }
+
+    /// <summary>
+    /// "Mon dd HH:mm:ss[.f{1,9}]" and a space, with an English month abbreviation (other locales
+    /// go the general way); <paramref name="pos"/> is left on the space.
+    /// </summary>
+    private bool TryFastClassicStamp(ReadOnlySpan<char> text, out int pos, out DateTimeOffset? time)
+    {
+        pos = 0;
+        time = null;
+        if (text.Length < 15 || !char.IsAsciiLetter(text[1]) || !char.IsAsciiLetter(text[2]) || text[3] != ' ')
+        {
+            return false;
+        }
+        int month = EnglishMonth(text[..3]);
+        if (month == 0)
+        {
+            return false;
+        }
+        int i = 3;
+        while (i < text.Length && text[i] == ' ')
+        {
+            i++;
+        }
+        if (!TryShortNumber(text, ref i, out int day) || i >= text.Length || text[i] != ' ')
+        {
+            return false;
+        }
+        while (i < text.Length && text[i] == ' ')
+        {
+            i++;
+        }
+        if (!TryShortNumber(text, ref i, out int hour)
+            || i >= text.Length || text[i] != ':' || !TryDigits(text, i + 1, 2, out int minute)
+            || i + 3 >= text.Length || text[i + 3] != ':' || !TryDigits(text, i + 4, 2, out int second))
+        {
+            return false;
+        }
+        i += 6;
+        int fracStart = i;
+        if (!SkipFraction(text, ref i))
+        {
+            return false;
+        }
+        if (i >= text.Length || text[i] != ' ')
+        {
+            return false;
+        }
+        var tod = new TimeSpan(hour, minute, second) + TimeSpan.FromTicks(FractionTicks(text[fracStart..i]));
+        time = InferYear(month, day, tod);
+        pos = i;
+        return true;
+    }
+
+    /// <summary>One or two ASCII digits not followed by a third.</summary>
+    private static bool TryShortNumber(ReadOnlySpan<char> text, ref int i, out int value)
+    {
+        int n = CountAsciiDigits(text, i);
+        if (n is 0 or > 2)
+        {
+            value = 0;
+            return false;
+        }
+        value = n == 1 ? text[i] - '0' : (text[i] - '0') * 10 + (text[i + 1] - '0');
+        i += n;
+        return true;
+    }
+
+    private static int EnglishMonth(ReadOnlySpan<char> mon)
+    {
+        ReadOnlySpan<string> names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        for (int m = 0; m < names.Length; m++)
+        {
+            if (mon.Equals(names[m], StringComparison.OrdinalIgnoreCase))
+            {
+                return m + 1;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>An optional ".ddd" of 1 to 9 digits at <paramref name="i"/>, skipped; false when a '.' has no digits or too many.</summary>
+    private static bool SkipFraction(ReadOnlySpan<char> text, ref int i)
+    {
+        if (i < text.Length && text[i] == '.')
+        {
+            int n = CountAsciiDigits(text, i + 1);
+            if (n is 0 or > 9)
+            {
+                return false;
+            }
+            i += 1 + n;
+        }
+        return true;
+    }
+
+    /// <summary>One or more ASCII digits at <paramref name="i"/>, then <paramref name="next"/>; on success <paramref name="i"/> is past it.</summary>
+    private static bool DigitsThen(ReadOnlySpan<char> text, ref int i, char next)
+    {
+        int digits = CountAsciiDigits(text, i);
+        if (digits == 0 || i + digits >= text.Length || text[i + digits] != next)
+        {
+            return false;
+        }
+        i += digits + 1;
+        return true;
+    }
+
+    private static int CountAsciiDigits(ReadOnlySpan<char> text, int start)
+    {
+        int i = start;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            i++;
+        }
+        return i - start;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<char> text, int start, int count, out int value)
+    {
+        value = 0;
+        if (start + count > text.Length)
+        {
+            return false;
+        }
+        for (int i = start; i < start + count; i++)
+        {
+            char ch = text[i];
+            if (!char.IsAsciiDigit(ch))
+            {
+                return false;
+            }
+            value = value * 10 + (ch - '0');
+        }
+        return true;
+    }
+
+    // ---- General path ----------------------------------------------------------------------
 
     private bool FrameBracketed(string text, out FramedLine framed)
     {
