@@ -357,12 +357,12 @@ Describe 'A fleet over SSH remoting' {
 
 Describe 'Each output type after SSH remoting: <Type>' -ForEach @(
     # The seed's kern.log has whole seconds, the other tree's RFC 3339 stamps fractions of one.
-    @{ Type = 'SegfaultEvent'; Command = 'Get-SegfaultEvent -Root $Root; Get-SegfaultEvent -Root $LibraryRoot' }
-    @{ Type = 'HardwareErrorEvent'; Command = 'Get-HardwareErrorEvent -Root $XidRoot' }
-    @{ Type = 'CpuCoreInfo'; Command = 'Get-HybridCoreMap -Root $Root' }
-    @{ Type = 'SystemProfile'; Command = 'Get-SystemProfile -Root $Root' }
-    @{ Type = 'GpuDriverInfo'; Command = 'Get-GpuDriverInfo -Root $GpuRoot -WarningAction SilentlyContinue' }
-    @{ Type = 'SegfaultFinding'; Command = 'Get-SegfaultDiagnosis -Root $Root -WarningAction SilentlyContinue' }
+    @{ Type = 'SegfaultEvent'; Command = 'Get-SegfaultEvent -Root $Root; Get-SegfaultEvent -Root $LibraryRoot'; RunDependent = $false }
+    @{ Type = 'HardwareErrorEvent'; Command = 'Get-HardwareErrorEvent -Root $XidRoot'; RunDependent = $false }
+    @{ Type = 'CpuCoreInfo'; Command = 'Get-HybridCoreMap -Root $Root'; RunDependent = $false }
+    @{ Type = 'SystemProfile'; Command = 'Get-SystemProfile -Root $Root'; RunDependent = $false }
+    @{ Type = 'GpuDriverInfo'; Command = 'Get-GpuDriverInfo -Root $GpuRoot -WarningAction SilentlyContinue'; RunDependent = $false }
+    @{ Type = 'SegfaultFinding'; Command = 'Get-SegfaultDiagnosis -Root $Root -WarningAction SilentlyContinue'; RunDependent = $false }
     @{ Type = 'CpuStabilityResult'; Command = 'Test-CpuStability -Cpu 0 -Workload Integer -Mode AllCores -Duration 00:00:01'; RunDependent = $true }
 ) {
     It 'keeps every property as a value' {
