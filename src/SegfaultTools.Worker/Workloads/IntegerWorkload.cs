@@ -60,23 +60,7 @@ public sealed class IntegerWorkload : StabilityWorkload
         }
 
         Compute(_inputs, _actual, injectFault);
-        int first = -1;
-        long differing = 0;
-        for (int i = 0; i < Chains; i++)
-        {
-            if (_actual[i] != _expected[i])
-            {
-                differing++;
-                if (first < 0)
-                {
-                    first = i;
-                }
-            }
-        }
-
-        return first < 0
-            ? IterationOutcome.Pass
-            : IterationOutcome.Fail($"chain {first}: {WorkloadSupport.Hex(_expected[first])}", $"chain {first}: {WorkloadSupport.Hex(_actual[first])}", differing);
+        return WorkloadSupport.CompareChains(_expected, _actual);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -118,19 +118,10 @@ public sealed unsafe class VectorWorkload : StabilityWorkload
         }
 
         Execute(_actual, injectFault);
-        int first = -1;
-        long differing = 0;
-        for (int i = 0; i < _actual.Length; i++)
-        {
-            if (BitConverter.DoubleToUInt64Bits(_actual[i]) != BitConverter.DoubleToUInt64Bits(_expected[i]))
-            {
-                differing++;
-                if (first < 0)
-                {
-                    first = i;
-                }
-            }
-        }
+        // Bitwise: a wrong last bit is as wrong as any other.
+        int first = WorkloadSupport.FirstDifference(
+            System.Runtime.InteropServices.MemoryMarshal.Cast<double, ulong>(_expected.AsSpan()),
+            System.Runtime.InteropServices.MemoryMarshal.Cast<double, ulong>(_actual.AsSpan()), out long differing);
 
         if (first < 0)
         {

@@ -55,6 +55,34 @@ internal static class WorkloadSupport
     /// <summary>"offset 0x1f40: 0x5a", the form every buffer mismatch is reported in.</summary>
     public static string ByteAt(long offset, byte value) => $"offset 0x{offset:x}: 0x{value:x2}";
 
+    /// <summary>The index of the first value that differs (-1 when none) and how many differ.</summary>
+    public static int FirstDifference(ReadOnlySpan<ulong> expected, ReadOnlySpan<ulong> actual, out long count)
+    {
+        int first = -1;
+        count = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (actual[i] != expected[i])
+            {
+                count++;
+                if (first < 0)
+                {
+                    first = i;
+                }
+            }
+        }
+        return first;
+    }
+
+    /// <summary>Compares the end values of dependent chains: "chain 3: 0x..." for the first that differs.</summary>
+    public static IterationOutcome CompareChains(ReadOnlySpan<ulong> expected, ReadOnlySpan<ulong> actual)
+    {
+        int first = FirstDifference(expected, actual, out long differing);
+        return first < 0
+            ? IterationOutcome.Pass
+            : IterationOutcome.Fail($"chain {first}: {Hex(expected[first])}", $"chain {first}: {Hex(actual[first])}", differing);
+    }
+
     /// <summary>
     /// Compares two buffers and returns the first differing byte (as <see cref="ByteAt"/>
     /// strings, prefixed with <paramref name="label"/> when given) and how many bytes differ.
