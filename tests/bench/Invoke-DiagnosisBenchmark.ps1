@@ -95,99 +95,10 @@ if (-not $ModulePath) { $ModulePath = Join-Path $repoRoot 'SegfaultTools.psd1' }
 
 # ================================================================ child: one measurement
 if ($PSCmdlet.ParameterSetName -eq 'Child') {
-    if (-not ('SegfaultToolsBench.DiagnosisBenchMemory' -as [type])) {
-        Add-Type -TypeDefinition @'
-using System;
-using System.IO;
-using System.Threading;
-
-namespace SegfaultToolsBench
-{
-    public static class DiagnosisBenchMemory
-    {
-        // The value in kB of a "Name:   1234 kB" line of /proc/self/status, or -1.
-        public static long ReadKb(string name)
-        {
-            foreach (var line in File.ReadAllLines("/proc/self/status"))
-            {
-                if (line.StartsWith(name + ":", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.Substring(name.Length + 1).Trim().Split(' ')[0]);
-                }
-            }
-            return -1;
-        }
-
-        public static double SelfCpuSeconds()
-        {
-            using (var p = System.Diagnostics.Process.GetCurrentProcess()) { return p.TotalProcessorTime.TotalSeconds; }
-        }
-
-        // Line breaks in a file.
-        public static long CountNewlines(string path)
-        {
-            var buffer = new byte[1 << 20];
-            long lines = 0;
-            using (var fs = File.OpenRead(path))
-            {
-                int n;
-                while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    lines += new ReadOnlySpan<byte>(buffer, 0, n).Count((byte)10);
-                }
-            }
-            return lines;
-        }
-
-        // Resets VmHWM to the current RSS (Linux >= 4.0); false where that is not allowed.
-        public static bool TryResetPeak()
-        {
-            try
-            {
-                using (var fs = new FileStream("/proc/self/clear_refs", FileMode.Open, FileAccess.Write)) { fs.WriteByte((byte)'5'); }
-                return true;
-            }
-            catch (Exception) { return false; }
-        }
+    if (-not ('SegfaultToolsBench.ProcMemory' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'BenchProcess.cs')
     }
-
-    // Samples VmRSS on its own thread: the fallback when VmHWM cannot be reset.
-    public sealed class DiagnosisBenchRssSampler : IDisposable
-    {
-        private readonly Thread _thread;
-        private volatile bool _stop;
-        private long _maxKb;
-
-        public DiagnosisBenchRssSampler(int intervalMs)
-        {
-            _maxKb = DiagnosisBenchMemory.ReadKb("VmRSS");
-            _thread = new Thread(() =>
-            {
-                while (!_stop)
-                {
-                    long kb = DiagnosisBenchMemory.ReadKb("VmRSS");
-                    if (kb > _maxKb) _maxKb = kb;
-                    Thread.Sleep(intervalMs);
-                }
-            });
-            _thread.IsBackground = true;
-            _thread.Start();
-        }
-
-        public long MaxKb { get { return _maxKb; } }
-
-        public void Dispose()
-        {
-            _stop = true;
-            _thread.Join();
-            long kb = DiagnosisBenchMemory.ReadKb("VmRSS");
-            if (kb > _maxKb) _maxKb = kb;
-        }
-    }
-}
-'@
-    }
-    $mem = [SegfaultToolsBench.DiagnosisBenchMemory]
+    $mem = [SegfaultToolsBench.ProcMemory]
     $out = [ordered]@{
         Measure = $Measure; Ok = $false; Error = $null; ImportedFrom = $null; Build = $null; ModuleDll = $null; ModuleDllWritten = $null; ImportSeconds = $null
         Seconds = $null; CpuSeconds = $null; AllocatedMB = $null; GcGen0 = $null; GcGen1 = $null; GcGen2 = $null; ServerGc = [Runtime.GCSettings]::IsServerGC
@@ -249,7 +160,7 @@ namespace SegfaultToolsBench
             $rssBefore = $mem::ReadKb('VmRSS')
             $reset = $mem::TryResetPeak()
             if ($reset) { $reset = ($mem::ReadKb('VmHWM') -le $rssBefore + 4096) } # trust it only if the mark really dropped
-            $sampler = if ($reset) { $null } else { [SegfaultToolsBench.DiagnosisBenchRssSampler]::new(5) }
+            $sampler = if ($reset) { $null } else { [SegfaultToolsBench.RssSampler]::new(5) }
             $gc0 = [GC]::CollectionCount(0); $gc1 = [GC]::CollectionCount(1); $gc2 = [GC]::CollectionCount(2)
             $allocated = [GC]::GetTotalAllocatedBytes($false)
             $cpu = $mem::SelfCpuSeconds()
