@@ -56,24 +56,11 @@ public sealed class GetHybridCoreMapCommand : PSCmdlet
         }
 
         var map = HybridCoreMap.Build(root);
-        IEnumerable<CpuCoreInfo> selected = map;
-        if (Cpu is not null)
-        {
-            var known = map.Select(c => c.Cpu).ToHashSet();
-            foreach (var missing in Cpu.Distinct().Where(c => !known.Contains(c)))
-            {
-                WriteProblem("CpuNotFound", ErrorCategory.ObjectNotFound,
-                    $"CPU {missing} is not on {map.FirstOrDefault()?.ComputerName ?? root.ComputerName} (CPUs {CpuList.Format(known)}).", missing,
-                    "Pass CPU numbers the machine has (tab completion lists them).");
-            }
-            var wanted = Cpu.ToHashSet();
-            selected = selected.Where(c => wanted.Contains(c.Cpu));
-        }
-        if (CoreType is not null)
-        {
-            var types = CoreType.ToHashSet();
-            selected = selected.Where(c => types.Contains(c.CoreType));
-        }
+        var known = map.Select(c => c.Cpu).ToList();
+        var selected = CpuSelection.Select(map, Cpu, CoreType, missing =>
+            WriteProblem("CpuNotFound", ErrorCategory.ObjectNotFound,
+                $"CPU {missing} is not on {map.FirstOrDefault()?.ComputerName ?? root.ComputerName} (CPUs {CpuList.Format(known)}).", missing,
+                "Pass CPU numbers the machine has (tab completion lists them)."));
         foreach (var info in selected)
         {
             WriteObject(info);

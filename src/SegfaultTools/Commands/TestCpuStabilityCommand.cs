@@ -119,25 +119,11 @@ public sealed class TestCpuStabilityCommand : PSCmdlet
     private List<CpuCoreInfo> SelectCpus(SystemRoot root)
     {
         var map = HybridCoreMap.Build(root);
-        var known = map.ToDictionary(c => c.Cpu);
-        IEnumerable<CpuCoreInfo> selected = map;
-        var wanted = _piped.Count > 0 ? _piped.Distinct().ToList() : null;
-        if (wanted is not null)
-        {
-            foreach (var missing in wanted.Where(c => !known.ContainsKey(c)))
-            {
-                WriteProblem("CpuNotFound", ErrorCategory.ObjectNotFound,
-                    $"CPU {missing} is not on this machine (CPUs {CpuList.Format(known.Keys)}).", missing,
-                    "Pass CPU numbers the machine has (tab completion lists them).");
-            }
-            var set = wanted.ToHashSet();
-            selected = selected.Where(c => set.Contains(c.Cpu));
-        }
-        if (CoreType is not null)
-        {
-            var types = CoreType.ToHashSet();
-            selected = selected.Where(c => types.Contains(c.CoreType));
-        }
+        var known = map.Select(c => c.Cpu).ToList();
+        var selected = CpuSelection.Select(map, _piped.Count > 0 ? _piped : null, CoreType, missing =>
+            WriteProblem("CpuNotFound", ErrorCategory.ObjectNotFound,
+                $"CPU {missing} is not on this machine (CPUs {CpuList.Format(known)}).", missing,
+                "Pass CPU numbers the machine has (tab completion lists them)."));
         var result = new List<CpuCoreInfo>();
         var allowed = CpuAffinity.Get().ToHashSet();
         foreach (var c in selected)
